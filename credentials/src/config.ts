@@ -1,0 +1,103 @@
+import { EntraAwsCredentialsError } from "./errors";
+
+/** Environment variables the helper reads (see README). */
+export const ENV = {
+  clientId: "AZURE_CLIENT_ID",
+  tenantId: "AZURE_TENANT_ID",
+  clientSecret: "AZURE_CLIENT_SECRET",
+  roleArn: "AWS_ROLE_ARN",
+  sessionName: "AWS_ROLE_SESSION_NAME",
+  audience: "ENTRA_AWS_AUDIENCE",
+  stsEndpoint: "AWS_ENDPOINT_URL_STS",
+  region: "AWS_REGION",
+  defaultRegion: "AWS_DEFAULT_REGION",
+  cacheDir: "ENTRA_AWS_CACHE_DIR",
+} as const;
+
+export interface ResolvedSettings {
+  roleArn: string;
+  audience: string;
+  clientId: string | undefined;
+  tenantId: string | undefined;
+  sessionName: string | undefined;
+  durationSeconds: number | undefined;
+  region: string;
+  stsEndpoint: string | undefined;
+}
+
+export interface SettingsInput {
+  roleArn?: string;
+  audience?: string;
+  clientId?: string;
+  tenantId?: string;
+  sessionName?: string;
+  durationSeconds?: number;
+  region?: string;
+  stsEndpoint?: string;
+}
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === "" ? undefined : value.trim();
+
+/** Options win over the environment; the role ARN and the audience are required. */
+export function resolveSettings(
+  input: SettingsInput,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedSettings {
+  const roleArn = nonEmpty(input.roleArn) ?? nonEmpty(env[ENV.roleArn]);
+  const audience = nonEmpty(input.audience) ?? nonEmpty(env[ENV.audience]);
+  const missing: string[] = [];
+  if (!roleArn) missing.push(`the role ARN (option roleArn / --role-arn or ${ENV.roleArn})`);
+  if (!audience) {
+    missing.push(
+      `the audience, the federation app's App ID URI such as api://<appId> (option audience / --audience or ${ENV.audience})`,
+    );
+  }
+  if (!roleArn || !audience) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `Missing ${missing.join(" and ")}. Print them for an identity and role with \`entra-aws-credentials env\`.`,
+    });
+  }
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(roleArn)) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `The role ARN "${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`,
+    });
+  }
+  if (audience.endsWith("/.default")) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `The audience "${audience}" ends with /.default: pass the App ID URI itself (the helper adds /.default to the token scope).`,
+    });
+  }
+  const durationSeconds = input.durationSeconds;
+  if (
+    durationSeconds !== undefined &&
+    (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43_200)
+  ) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `DurationSeconds must be an integer from 900 to 43200 (and at most the role's MaxSessionDuration), got ${durationSeconds}.`,
+    });
+  }
+  return {
+    roleArn,
+    audience,
+    clientId: nonEmpty(input.clientId) ?? nonEmpty(env[ENV.clientId]),
+    tenantId: nonEmpty(input.tenantId) ?? nonEmpty(env[ENV.tenantId]),
+    sessionName: nonEmpty(input.sessionName) ?? nonEmpty(env[ENV.sessionName]),
+    durationSeconds,
+    region:
+      nonEmpty(input.region) ??
+      nonEmpty(env[ENV.region]) ??
+      nonEmpty(env[ENV.defaultRegion]) ??
+      "us-east-1",
+    stsEndpoint: nonEmpty(input.stsEndpoint) ?? nonEmpty(env[ENV.stsEndpoint]),
+  };
+}
+
+/** The token scope for an App ID URI: `<audience>/.default` (required for client-secret apps). */
+export function scopeFor(audience: string): string {
+  return `${audience}/.default`;
+}

@@ -1,0 +1,185 @@
+/**
+ * The credential_process disk cache. Deliberately free of SDK imports: a cache hit must only cost
+ * a Node start, some fs calls and a JSON.parse.
+ *
+ * One file per (role, audience, identity, session, duration) key under the cache directory
+ * (0700), each written atomically (temporary file with mode 0600, fsync, rename). A file that is
+ * unreadable, corrupt, for another key, not owned by this user or readable by others is ignored
+ * (and replaced by the next write).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
+import { ENV } from "./config";
+
+export const CACHE_FORMAT = "entra-aws-credentials/cache/1";
+
+export interface CacheKeyInput {
+  roleArn: string;
+  audience: string;
+  clientId: string | undefined;
+  tenantId: string | undefined;
+  sessionName: string | undefined;
+  durationSeconds: number | undefined;
+  stsEndpoint: string | undefined;
+}
+
+/** A stable key: sha256 over the fields that change which credentials STS returns. */
+export function cacheKey(input: CacheKeyInput): string {
+  const canonical = JSON.stringify([
+    CACHE_FORMAT,
+    input.roleArn,
+    input.audience,
+    input.clientId ?? "",
+    input.tenantId ?? "",
+    input.sessionName ?? "",
+    input.durationSeconds ?? 0,
+    input.stsEndpoint ?? "",
+  ]);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 40);
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env[ENV.cacheDir];
+  if (explicit) return explicit;
+  const base = env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
+  return path.join(base, "entra-aws-credentials");
+}
+
+export function cacheFilePath(dir: string, key: string): string {
+  return path.join(dir, `${key}.json`);
+}
+
+/** The credential_process output shape. */
+export interface ProcessCredentials {
+  Version: 1;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+}
+
+interface CacheEntry {
+  format: typeof CACHE_FORMAT;
+  key: string;
+  roleArn: string;
+  credentials: ProcessCredentials;
+}
+
+function isProcessCredentials(value: unknown): value is ProcessCredentials {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    v.Version === 1 &&
+    typeof v.AccessKeyId === "string" &&
+    v.AccessKeyId !== "" &&
+    typeof v.SecretAccessKey === "string" &&
+    v.SecretAccessKey !== "" &&
+    typeof v.SessionToken === "string" &&
+    v.SessionToken !== "" &&
+    typeof v.Expiration === "string" &&
+    !Number.isNaN(Date.parse(v.Expiration))
+  );
+}
+
+export type CacheReadResult =
+  | { status: "hit"; credentials: ProcessCredentials }
+  /** Inside the refresh window: refresh, but these may still be served if the refresh fails. */
+  | { status: "due"; credentials: ProcessCredentials; reason: string }
+  | { status: "miss" | "ignored"; reason: string };
+
+/**
+ * Reads the entry for `key`. "hit" only when it is ours, well-formed and not due for refresh
+ * (expiration - refreshAheadMs > now).
+ */
+export function readCache(
+  dir: string,
+  key: string,
+  now: number,
+  refreshAheadMs: number,
+): CacheReadResult {
+  const file = cacheFilePath(dir, key);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return { status: "miss", reason: "no cache file" };
+  }
+  let text: string;
+  try {
+    const stat = fs.fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!stat.isFile()) return { status: "ignored", reason: "not a regular file" };
+    if (uid !== undefined && stat.uid !== uid) {
+      return { status: "ignored", reason: "owned by another user" };
+    }
+    if ((stat.mode & 0o077) !== 0) return { status: "ignored", reason: "readable by others" };
+    if (stat.size > 64 * 1024) return { status: "ignored", reason: "too large" };
+    text = fs.readFileSync(fd, "utf8");
+  } catch {
+    return { status: "ignored", reason: "unreadable" };
+  } finally {
+    fs.closeSync(fd);
+  }
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch {
+    return { status: "ignored", reason: "corrupt (not JSON)" };
+  }
+  const e = entry as Partial<CacheEntry> | null;
+  if (!e || typeof e !== "object" || e.format !== CACHE_FORMAT) {
+    return { status: "ignored", reason: "foreign file (unknown format)" };
+  }
+  if (e.key !== key) return { status: "ignored", reason: "entry for another key" };
+  if (!isProcessCredentials(e.credentials)) {
+    return { status: "ignored", reason: "corrupt (incomplete credentials)" };
+  }
+  if (Date.parse(e.credentials.Expiration) - refreshAheadMs <= now) {
+    return { status: "due", credentials: e.credentials, reason: "refresh due" };
+  }
+  return { status: "hit", credentials: e.credentials };
+}
+
+/** Writes `data` to `file` atomically with mode 0600 (temporary file + fsync + rename). */
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  const fd = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    mode,
+  );
+  try {
+    try {
+      fs.fchmodSync(fd, mode); // umask may have narrowed or the fs widened the mode
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+export function writeCache(
+  dir: string,
+  key: string,
+  roleArn: string,
+  credentials: ProcessCredentials,
+): void {
+  ensurePrivateDir(dir);
+  const entry: CacheEntry = { format: CACHE_FORMAT, key, roleArn, credentials };
+  writeFileAtomic(cacheFilePath(dir, key), `${JSON.stringify(entry)}\n`);
+}

@@ -1,0 +1,286 @@
+import { redact } from "./redact";
+
+/**
+ * What AssumeRoleWithWebIdentity errors mean for an Entra ID federation, and what to do about
+ * them (see federation-facts.md in the repository's shared reference).
+ */
+
+export type RetryDecision =
+  /** Transient: retry with capped, jittered exponential backoff. */
+  | "retry"
+  /** The Entra token expired on the way: get a new token once, then call STS again. */
+  | "new-token"
+  /** Configuration error: retrying cannot help; explain and stop. */
+  | "fatal";
+
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+]);
+
+const TRANSIENT = new Set([
+  "IDPCommunicationError",
+  "InternalFailure",
+  "InternalError",
+  "ServiceUnavailable",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+
+/** SDK v3 names modeled STS errors `<Code>Exception`; unmodeled ones keep the wire code. */
+const SDK_NAME_TO_CODE: Record<string, string> = {
+  IDPCommunicationErrorException: "IDPCommunicationError",
+  InvalidIdentityTokenException: "InvalidIdentityToken",
+  IDPRejectedClaimException: "IDPRejectedClaim",
+  MalformedPolicyDocumentException: "MalformedPolicyDocument",
+  PackedPolicyTooLargeException: "PackedPolicyTooLarge",
+  RegionDisabledException: "RegionDisabledException",
+  ExpiredTokenException: "ExpiredTokenException",
+};
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** The STS error code of an SDK error (or a plain `{ code }`), e.g. "InvalidIdentityToken". */
+export function stsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as ErrorLike;
+  for (const candidate of [e.Code, e.code, e.name]) {
+    if (typeof candidate === "string" && candidate !== "Error" && candidate !== "") {
+      return SDK_NAME_TO_CODE[candidate] ?? candidate;
+    }
+  }
+  return undefined;
+}
+
+export function httpStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  return (error as ErrorLike).$metadata?.httpStatusCode;
+}
+
+/** The retry rule for one STS error code (and HTTP status when the code is unknown). */
+export function classifyStsError(code: string | undefined, status?: number): RetryDecision {
+  if (code === "ExpiredTokenException" || code === "ExpiredToken") return "new-token";
+  if (code !== undefined && (THROTTLING.has(code) || TRANSIENT.has(code))) return "retry";
+  if (code !== undefined && EXPLANATIONS[code]) return "fatal";
+  if (status === 429 || (status !== undefined && status >= 500)) return "retry";
+  return "fatal";
+}
+
+export interface Explanation {
+  /** One line: what the error means here. */
+  summary: string;
+  /** The likely causes, most likely first, each with its fix. */
+  causes: string[];
+}
+
+const V2_TOKEN =
+  "The token is a v2.0 token (iss https://login.microsoftonline.com/<tenant>/v2.0, audience in azp): set the federation app's api.requestedAccessTokenVersion = 1.";
+const TRAILING_SLASH =
+  "The IAM OIDC provider URL must equal the token's iss exactly: https://sts.windows.net/<tenantId>/ with the trailing slash.";
+const WRONG_TENANT =
+  "The provider was created for another tenant, or in another AWS account than the role: compare the provider ARN in the role's trust policy with oidcProviderArn.";
+const AUD_NOT_LISTED =
+  "The token's aud is not in the OIDC provider's client ID list: it must be the App ID URI exactly as requested (e.g. api://<appId>), and the helper's audience must be that same string.";
+const SUB_MISMATCH =
+  "The token's sub is not in the role's trust policy: sub is the identity's service principal object id (principalId), never its client id or the application object id.";
+const CONDITION_KEYS =
+  "The trust policy's condition keys must be sts.windows.net/<tenantId>/:aud and :sub (with the slash before the colon) under StringEquals.";
+const WRONG_ROLE =
+  "The role ARN is wrong, or the role trusts another provider/audience: print the right values with `entra-aws-credentials env`.";
+const NEW_ROLE =
+  "The role or its trust policy was changed moments ago: IAM is eventually consistent, retry in 30 seconds.";
+
+const EXPLANATIONS: Record<string, Explanation> = {
+  InvalidIdentityToken: {
+    summary: "AWS STS rejected the Entra token (issuer, audience or signature).",
+    causes: [TRAILING_SLASH, V2_TOKEN, AUD_NOT_LISTED, WRONG_TENANT],
+  },
+  IDPRejectedClaim: {
+    summary: "AWS STS rejected a claim in the Entra token.",
+    causes: [AUD_NOT_LISTED, V2_TOKEN, SUB_MISMATCH],
+  },
+  AccessDenied: {
+    summary: "The role's trust policy does not allow this token to assume it.",
+    causes: [SUB_MISMATCH, CONDITION_KEYS, WRONG_ROLE, NEW_ROLE],
+  },
+  MalformedPolicyDocument: {
+    summary: "The session policy sent with the request is malformed.",
+    causes: ["Remove or fix the session policy; the helper itself sends none."],
+  },
+  PackedPolicyTooLarge: {
+    summary: "Session policies and tags are too large.",
+    causes: ["Shorten the session policy or tags."],
+  },
+  RegionDisabledException: {
+    summary: "STS is not activated in this region for the account.",
+    causes: ["Activate the region in IAM account settings, or set AWS_REGION to an active one."],
+  },
+  ValidationError: {
+    summary: "A request parameter is invalid.",
+    causes: [
+      "The role ARN must look like arn:aws:iam::<account>:role/<name>.",
+      "DurationSeconds must be 900 up to the role's MaxSessionDuration (3,600 by default).",
+      "The session name must be 2-64 characters of [\\w+=,.@-] (the helper sanitizes its default).",
+    ],
+  },
+  IDPCommunicationError: {
+    summary: "AWS STS could not reach Entra ID to fetch its signing keys (transient).",
+    causes: ["Retried automatically; if it persists, check the AWS service health dashboard."],
+  },
+  Throttling: {
+    summary: "AWS STS throttled the request.",
+    causes: [
+      "Retried automatically; cache credentials (this helper does) instead of calling STS per request.",
+    ],
+  },
+  ExpiredTokenException: {
+    summary: "AWS STS says the Entra token has expired.",
+    causes: [
+      "A new token was fetched once and still failed: check this machine's clock (IAM allows 5 minutes of skew).",
+    ],
+  },
+};
+
+/** The explanation for an STS error code, with extra detail from the STS message when it helps. */
+export function explainStsError(code: string | undefined, stsMessage = ""): Explanation {
+  const known = code === undefined ? undefined : EXPLANATIONS[code];
+  const base: Explanation = known ??
+    (code !== undefined && THROTTLING.has(code) ? EXPLANATIONS.Throttling : undefined) ?? {
+      summary: `AWS STS returned an unexpected error${code ? ` (${code})` : ""}.`,
+      causes: ["Check AWS_REGION / the STS endpoint and network access to it."],
+    };
+  if (code === "InvalidIdentityToken") {
+    if (/No OpenIDConnect provider found/i.test(stsMessage)) {
+      return { summary: base.summary, causes: [TRAILING_SLASH, V2_TOKEN, WRONG_TENANT] };
+    }
+    if (/audience/i.test(stsMessage)) {
+      return { summary: base.summary, causes: [AUD_NOT_LISTED, V2_TOKEN] };
+    }
+    if (/signature|thumbprint|keys/i.test(stsMessage)) {
+      return {
+        summary: base.summary,
+        causes: [
+          "The token's signature did not verify against the issuer's keys: it was not issued by this tenant, or it was altered.",
+          "If the provider pins thumbprints, they must match the JWKS host's certificate chain (or leave them empty).",
+        ],
+      };
+    }
+  }
+  return base;
+}
+
+/** Explanations for Entra (token) failures, keyed by AADSTS code or condition. */
+export function explainEntraError(message: string): Explanation {
+  const causes: string[] = [];
+  if (/AADSTS501051/.test(message)) {
+    causes.push(
+      "The identity is not assigned the federation app's app role (appRoleAssignmentRequired is on): add it to the role's subjects in the Pulumi program.",
+    );
+  }
+  if (/AADSTS1002012|scope .* is not valid/i.test(message)) {
+    causes.push(
+      "Client-secret (caller app) token requests must use the scope <App ID URI>/.default.",
+    );
+  }
+  if (/AADSTS500011|AADSTS500001|resource principal/i.test(message)) {
+    causes.push(
+      "The audience is not the App ID URI of an app in this tenant: use the stack output `audience` (ENTRA_AWS_AUDIENCE).",
+    );
+  }
+  if (/AADSTS7000215|AADSTS7000222|invalid client secret|expired/i.test(message)) {
+    causes.push(
+      "The caller app's client secret is wrong or expired: get the current one from the stack outputs.",
+    );
+  }
+  if (/unavailable|Network unreachable|ECONNREFUSED|IDENTITY_ENDPOINT|IMDS/i.test(message)) {
+    causes.push(
+      "No managed identity endpoint answered: run on Azure with the identity attached (App Service/Functions set IDENTITY_ENDPOINT and IDENTITY_HEADER; VMs use IMDS).",
+      "For a user-assigned identity set AZURE_CLIENT_ID to its clientId (stack output identities.<name>.clientId).",
+    );
+  }
+  if (/not found|identity not found|400/i.test(message) && causes.length === 0) {
+    causes.push(
+      "AZURE_CLIENT_ID does not name a user-assigned identity attached to this resource.",
+    );
+  }
+  if (causes.length === 0) {
+    causes.push(
+      "Check AZURE_CLIENT_ID / AZURE_TENANT_ID and that the identity is attached to this resource.",
+    );
+  }
+  return { summary: "Could not get an Entra ID token.", causes };
+}
+
+/** The error the helper surfaces: a clear message with the likely causes; never any secret. */
+export class EntraAwsCredentialsError extends Error {
+  override name = "EntraAwsCredentialsError";
+  /** "sts" or "entra": which side failed. */
+  readonly source: "sts" | "entra" | "config";
+  /** The STS error code, when the failure came from STS. */
+  readonly code: string | undefined;
+  readonly retryable: boolean;
+  readonly causes: string[];
+
+  constructor(args: {
+    source: "sts" | "entra" | "config";
+    message: string;
+    code?: string;
+    retryable?: boolean;
+    causes?: string[];
+    cause?: unknown;
+  }) {
+    const causes = args.causes ?? [];
+    const text =
+      causes.length > 0
+        ? `${args.message}\nLikely causes:\n${causes.map((c) => `  - ${c}`).join("\n")}`
+        : args.message;
+    super(redact(text), args.cause === undefined ? undefined : { cause: args.cause });
+    this.source = args.source;
+    this.code = args.code;
+    this.retryable = args.retryable ?? false;
+    this.causes = causes;
+  }
+}
+
+export function stsError(error: unknown, roleArn: string): EntraAwsCredentialsError {
+  const code = stsErrorCode(error);
+  const stsMessage = error instanceof Error ? error.message : String(error);
+  const explanation = explainStsError(code, stsMessage);
+  const decision = classifyStsError(code, httpStatus(error));
+  return new EntraAwsCredentialsError({
+    source: "sts",
+    code,
+    retryable: decision === "retry",
+    message: `AssumeRoleWithWebIdentity for ${roleArn} failed: ${code ?? "error"}: ${redact(stsMessage)}\n${explanation.summary}`,
+    causes: explanation.causes,
+    cause: error,
+  });
+}
+
+export function entraError(error: unknown, scope: string): EntraAwsCredentialsError {
+  const message = error instanceof Error ? error.message : String(error);
+  const explanation = explainEntraError(message);
+  return new EntraAwsCredentialsError({
+    source: "entra",
+    message: `Getting an Entra ID token for ${scope} failed: ${redact(message)}\n${explanation.summary}`,
+    causes: explanation.causes,
+    cause: error,
+  });
+}

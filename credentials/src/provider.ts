@@ -1,0 +1,215 @@
+import {
+  AssumeRoleWithWebIdentityCommand,
+  STSClient,
+  type STSClientConfig,
+} from "@aws-sdk/client-sts";
+import {
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type AccessToken,
+  type TokenCredential,
+} from "@azure/identity";
+import { ENV, resolveSettings, scopeFor, type ResolvedSettings } from "./config";
+import { classifyStsError, entraError, httpStatus, stsError, stsErrorCode } from "./errors";
+import { RefreshingCache } from "./refreshingCache";
+import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
+import { defaultSessionName, sanitizeSessionName } from "./sessionName";
+
+/** AWS SDK v3 credentials (structurally `AwsCredentialIdentity` from @aws-sdk/types). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** An AWS SDK v3 credential provider (structurally `AwsCredentialIdentityProvider`). */
+export type EntraCredentialProvider = () => Promise<AwsCredentials>;
+
+export interface FromEntraIdentityOptions {
+  /** IAM role to assume. Default: AWS_ROLE_ARN. */
+  roleArn?: string;
+  /** The federation app's App ID URI, e.g. api://<appId>. Default: ENTRA_AWS_AUDIENCE. */
+  audience?: string;
+  /** User-assigned managed identity (or caller app) client id. Default: AZURE_CLIENT_ID. */
+  clientId?: string;
+  /** Entra tenant id (used with AZURE_CLIENT_SECRET for caller apps). Default: AZURE_TENANT_ID. */
+  tenantId?: string;
+  /**
+   * Any `@azure/identity` TokenCredential. Default: ClientSecretCredential when
+   * AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID are set, else ManagedIdentityCredential
+   * (user-assigned when a client id is known). The scope asked for is always `<audience>/.default`.
+   */
+  credential?: TokenCredential;
+  /** RoleSessionName. Default: AWS_ROLE_SESSION_NAME, else `entra-<clientId>@<host>`; sanitized. */
+  sessionName?: string;
+  /** DurationSeconds for AssumeRoleWithWebIdentity (900 to the role's max). Default: STS (3600). */
+  durationSeconds?: number;
+  /** Refresh this many seconds before the AWS credentials expire. Default 300. */
+  refreshBeforeExpirySeconds?: number;
+  /** AWS region for STS. Default AWS_REGION, AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string;
+  /** STS endpoint URL. Default AWS_ENDPOINT_URL_STS, else the SDK's regional endpoint. */
+  stsEndpoint?: string;
+  /** Timeout of one STS HTTP request in ms. Default 10,000. */
+  stsRequestTimeoutMs?: number;
+  /** Extra STSClient configuration (merged last). */
+  stsClientConfig?: STSClientConfig;
+  /** Retry policy for transient STS errors. */
+  retry?: RetryOptions;
+  /** Clock in epoch ms (for tests). Default Date.now. */
+  now?: () => number;
+  /** Sleep used between retries (for tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random source for jitter (for tests). */
+  random?: () => number;
+  /** Called when a refresh fails but still-valid cached credentials are served. No secrets. */
+  onRefreshError?: (error: Error) => void;
+  /** Environment to read settings from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function defaultTokenCredential(
+  settings: Pick<ResolvedSettings, "clientId" | "tenantId">,
+  env: NodeJS.ProcessEnv = process.env,
+): TokenCredential {
+  const secret = env[ENV.clientSecret];
+  if (secret && settings.clientId && settings.tenantId) {
+    return new ClientSecretCredential(settings.tenantId, settings.clientId, secret);
+  }
+  return settings.clientId
+    ? new ManagedIdentityCredential({ clientId: settings.clientId })
+    : new ManagedIdentityCredential();
+}
+
+export interface AssumedCredentials extends AwsCredentials {
+  assumedRoleArn: string | undefined;
+}
+
+/** One AssumeRoleWithWebIdentity call per invocation, no retries (the caller owns the policy). */
+export function createStsAssumer(
+  settings: ResolvedSettings,
+  sessionName: string,
+  options: Pick<FromEntraIdentityOptions, "stsRequestTimeoutMs" | "stsClientConfig"> = {},
+): (webIdentityToken: string) => Promise<AssumedCredentials> {
+  let client: STSClient | undefined;
+  return async (webIdentityToken) => {
+    client ??= new STSClient({
+      region: settings.region,
+      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: options.stsRequestTimeoutMs ?? 10_000 },
+      ...options.stsClientConfig,
+    });
+    const out = await client.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: settings.roleArn,
+        RoleSessionName: sessionName,
+        WebIdentityToken: webIdentityToken,
+        ...(settings.durationSeconds ? { DurationSeconds: settings.durationSeconds } : {}),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw Object.assign(new Error("the STS response has no complete Credentials"), {
+        name: "MalformedResponse",
+      });
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration),
+      assumedRoleArn: out.AssumedRoleUser?.Arn,
+    };
+  };
+}
+
+/** The RoleSessionName the provider uses for these settings. */
+export function sessionNameFor(
+  settings: Pick<ResolvedSettings, "sessionName" | "clientId">,
+): string {
+  return sanitizeSessionName(settings.sessionName ?? defaultSessionName(settings.clientId));
+}
+
+/** Gets an Entra token for `<audience>/.default`, wrapping failures in an explained error. */
+export async function getEntraToken(
+  credential: TokenCredential,
+  audience: string,
+): Promise<AccessToken> {
+  const scope = scopeFor(audience);
+  let token: AccessToken | null;
+  try {
+    token = await credential.getToken(scope);
+  } catch (error) {
+    throw entraError(error, scope);
+  }
+  if (!token?.token) throw entraError(new Error("the credential returned no token"), scope);
+  return token;
+}
+
+/**
+ * An AWS SDK v3 credential provider backed by an Entra identity: Entra token →
+ * AssumeRoleWithWebIdentity, cached in memory and refreshed ahead of expiry with a single
+ * in-flight refresh shared by all callers.
+ */
+export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): EntraCredentialProvider {
+  const env = options.env ?? process.env;
+  const settings = resolveSettings(options, env);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const sessionName = sessionNameFor(settings);
+  let credential: TokenCredential | undefined = options.credential;
+
+  const getToken = (): Promise<AccessToken> => {
+    credential ??= defaultTokenCredential(settings, env);
+    return getEntraToken(credential, settings.audience);
+  };
+
+  const assumeRole = createStsAssumer(settings, sessionName, options);
+
+  const fetchCredentials = async (): Promise<AwsCredentials> => {
+    let token: AccessToken | undefined;
+    let renewedToken = false;
+    let transientRetries = 0;
+    for (;;) {
+      token ??= await getToken();
+      try {
+        const c = await assumeRole(token.token);
+        return {
+          accessKeyId: c.accessKeyId,
+          secretAccessKey: c.secretAccessKey,
+          sessionToken: c.sessionToken,
+          expiration: c.expiration,
+        };
+      } catch (error) {
+        const decision = classifyStsError(stsErrorCode(error), httpStatus(error));
+        if (decision === "new-token" && !renewedToken) {
+          renewedToken = true;
+          token = undefined;
+          continue;
+        }
+        if (decision === "retry" && transientRetries + 1 < retry.maxAttempts) {
+          await sleep(backoffDelayMs(transientRetries, retry, random));
+          transientRetries += 1;
+          continue;
+        }
+        throw error instanceof Error && error.name === "EntraAwsCredentialsError"
+          ? error
+          : stsError(error, settings.roleArn);
+      }
+    }
+  };
+
+  const cache = new RefreshingCache(fetchCredentials, {
+    refreshAheadMs: (options.refreshBeforeExpirySeconds ?? 300) * 1000,
+    now,
+    failedRefreshBackoffMs: (failures) =>
+      Math.max(1_000, backoffDelayMs(failures, { baseDelayMs: 5_000, maxDelayMs: 60_000 }, random)),
+    onRefreshError: (error) => options.onRefreshError?.(error as Error),
+  });
+
+  return () => cache.get();
+}

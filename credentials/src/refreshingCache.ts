@@ -1,0 +1,83 @@
+/**
+ * A cache for one expiring value with single-flight refresh:
+ * - fresh (now < expiration - refreshAhead): served from memory;
+ * - due (inside the refresh window, still valid): callers share one refresh; if it fails the
+ *   cached value keeps being served and the refresh is retried after a backoff;
+ * - missing or expired: callers share one refresh and its error.
+ */
+
+export interface Expiring {
+  expiration?: Date;
+}
+
+export interface RefreshingCacheOptions {
+  /** Refresh this long before expiry, in ms. */
+  refreshAheadMs: number;
+  now: () => number;
+  /** Wait before retrying a failed refresh while the cached value is valid (ms, per failure). */
+  failedRefreshBackoffMs: (failures: number) => number;
+  /** Called with the error of a failed refresh whose cached value is still served. */
+  onRefreshError?: (error: unknown) => void;
+}
+
+export class RefreshingCache<T extends Expiring> {
+  private value: T | undefined;
+  private inflight: Promise<T> | undefined;
+  private failures = 0;
+  private nextAttemptAt = 0;
+
+  constructor(
+    private readonly fetch: () => Promise<T>,
+    private readonly options: RefreshingCacheOptions,
+  ) {}
+
+  /** The cached value, if any (for tests and diagnostics). */
+  peek(): T | undefined {
+    return this.value;
+  }
+
+  async get(): Promise<T> {
+    const now = this.options.now();
+    const cached = this.value;
+    const expiresAt = cached?.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (cached && now < expiresAt - this.options.refreshAheadMs) return cached;
+    const valid = cached !== undefined && now < expiresAt;
+    if (valid && now < this.nextAttemptAt && !this.inflight) return cached;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      // Re-read: another caller may have stored a newer value meanwhile.
+      const latest = this.value;
+      if (latest && this.options.now() < (latest.expiration?.getTime() ?? Infinity)) {
+        return latest;
+      }
+      throw error;
+    }
+  }
+
+  private refresh(): Promise<T> {
+    if (this.inflight) return this.inflight;
+    const run = async (): Promise<T> => {
+      try {
+        const fresh = await this.fetch();
+        this.value = fresh;
+        this.failures = 0;
+        this.nextAttemptAt = 0;
+        return fresh;
+      } catch (error) {
+        this.failures += 1;
+        this.nextAttemptAt =
+          this.options.now() + this.options.failedRefreshBackoffMs(this.failures - 1);
+        const cached = this.value;
+        if (cached && this.options.now() < (cached.expiration?.getTime() ?? Infinity)) {
+          this.options.onRefreshError?.(error);
+        }
+        throw error;
+      } finally {
+        this.inflight = undefined;
+      }
+    };
+    this.inflight = run();
+    return this.inflight;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `env`: turns the Pulumi program's stack outputs (`pulumi stack output --json`) into the
+ * environment variables the helper reads, for one identity (or caller app) and one role.
+ */
+import { EntraAwsCredentialsError } from "./errors";
+import { sanitizeSessionName } from "./sessionName";
+
+const HIDDEN = "[secret]";
+
+interface IdentityOut {
+  clientId: string;
+  principalId: string;
+}
+interface CallerAppOut {
+  clientId: string;
+  servicePrincipalObjectId: string;
+  clientSecret?: string;
+}
+interface RoleOut {
+  arn: string;
+  name?: string;
+  subjects: string[];
+}
+
+export interface StackOutputs {
+  tenantId: string;
+  audience: string;
+  identities: Record<string, IdentityOut>;
+  callerApps: Record<string, CallerAppOut> | typeof HIDDEN;
+  roles: Record<string, RoleOut>;
+}
+
+const configError = (message: string): EntraAwsCredentialsError =>
+  new EntraAwsCredentialsError({ source: "config", message });
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Validates the parts of the outputs JSON that `env` needs; errors name the missing field. */
+export function parseStackOutputs(text: string): StackOutputs {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw configError("The stack outputs are not JSON: use `pulumi stack output --json`.");
+  }
+  if (!isRecord(raw)) throw configError("The stack outputs must be a JSON object.");
+  for (const field of ["tenantId", "audience"]) {
+    if (typeof raw[field] !== "string" || raw[field] === "") {
+      throw configError(`The stack outputs have no "${field}" string.`);
+    }
+  }
+  if (!isRecord(raw.roles)) throw configError('The stack outputs have no "roles" object.');
+  const identities = raw.identities === undefined ? {} : raw.identities;
+  if (!isRecord(identities)) throw configError('"identities" must be an object.');
+  const callerApps = raw.callerApps === undefined ? {} : raw.callerApps;
+  if (callerApps !== HIDDEN && !isRecord(callerApps)) {
+    throw configError('"callerApps" must be an object (or "[secret]").');
+  }
+  return raw as unknown as StackOutputs;
+}
+
+export interface EnvSelection {
+  identity: string;
+  role: string;
+  sessionName?: string;
+}
+
+export interface EnvResult {
+  vars: Record<string, string>;
+  /** Notes for stderr (never secrets), e.g. how to get a hidden client secret. */
+  notes: string[];
+}
+
+const list = (names: string[]): string => (names.length ? names.join(", ") : "(none)");
+
+export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvResult {
+  const role = outputs.roles[sel.role];
+  if (!role) {
+    throw configError(
+      `Unknown role "${sel.role}". Known roles: ${list(Object.keys(outputs.roles))}.`,
+    );
+  }
+  const notes: string[] = [];
+  const identity = outputs.identities[sel.identity];
+  const callerApps = outputs.callerApps;
+  const app = callerApps === HIDDEN ? undefined : callerApps[sel.identity];
+  let clientId: string;
+  let subject: string;
+  let secret: string | undefined;
+  if (identity) {
+    clientId = identity.clientId;
+    subject = identity.principalId;
+  } else if (app) {
+    clientId = app.clientId;
+    subject = app.servicePrincipalObjectId;
+    if (app.clientSecret && app.clientSecret !== HIDDEN) {
+      secret = app.clientSecret;
+    } else {
+      notes.push(
+        `AZURE_CLIENT_SECRET for caller app "${sel.identity}" is hidden in these outputs: run \`pulumi stack output --json --show-secrets\` and pass that file, or set AZURE_CLIENT_SECRET from your secret store.`,
+      );
+    }
+  } else {
+    const known = [
+      ...Object.keys(outputs.identities).map((n) => `${n} (identity)`),
+      ...(callerApps === HIDDEN ? [] : Object.keys(callerApps).map((n) => `${n} (caller app)`)),
+    ];
+    const hiddenHint =
+      callerApps === HIDDEN
+        ? ' callerApps is "[secret]" in these outputs; for a caller app use `pulumi stack output --json --show-secrets`.'
+        : "";
+    throw configError(`Unknown identity "${sel.identity}". Known: ${list(known)}.${hiddenHint}`);
+  }
+  if (!Array.isArray(role.subjects) || !role.subjects.includes(subject)) {
+    throw configError(
+      `Role "${sel.role}" does not trust "${sel.identity}": its subjects do not contain ${subject}. Add the identity to the role in the Pulumi program (or pick a role that lists it). Roles that trust it: ${list(
+        Object.entries(outputs.roles)
+          .filter(([, r]) => Array.isArray(r.subjects) && r.subjects.includes(subject))
+          .map(([n]) => n),
+      )}.`,
+    );
+  }
+  const vars: Record<string, string> = {
+    AZURE_CLIENT_ID: clientId,
+    AZURE_TENANT_ID: outputs.tenantId,
+    AWS_ROLE_ARN: role.arn,
+    AWS_ROLE_SESSION_NAME: sanitizeSessionName(sel.sessionName ?? sel.identity),
+    ENTRA_AWS_AUDIENCE: outputs.audience,
+  };
+  if (secret !== undefined) vars.AZURE_CLIENT_SECRET = secret;
+  return { vars, notes };
+}
+
+export type EnvFormat = "shell" | "dotenv" | "json";
+
+const shellQuote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+const dotenvQuote = (v: string): string =>
+  /^[\w@%+=:,./-]*$/.test(v)
+    ? v
+    : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+
+export function formatEnv(vars: Record<string, string>, format: EnvFormat): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(vars, null, 2)}\n`;
+    case "dotenv":
+      return Object.entries(vars)
+        .map(([k, v]) => `${k}=${dotenvQuote(v)}\n`)
+        .join("");
+    case "shell":
+      return Object.entries(vars)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
+        .join("");
+  }
+}
