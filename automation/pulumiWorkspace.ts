@@ -1,0 +1,206 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  Stack,
+  type EngineEvent,
+  type OpMap,
+} from "@pulumi/pulumi/automation";
+import { chooseBackend } from "./backendSelection";
+import { CliMissingError, isCliNotFound, summarizeCliError } from "./errors";
+import type {
+  ChangeCounts,
+  DestroyOptions,
+  OperationOptions,
+  OperationResult,
+  OutputMap,
+  PreviewOptions,
+  RefreshOptions,
+  StackBackend,
+  StackHandle,
+  UpOptions,
+} from "./stackBackend";
+
+export interface PulumiBackendOptions {
+  /** The repository root: the Pulumi project (Pulumi.yaml) the CLI runs, as `pulumi up` would. */
+  repoRoot: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Used by `--create` only. */
+  secretsProvider?: string;
+}
+
+function toCounts(map: OpMap | undefined): ChangeCounts {
+  const counts: ChangeCounts = {};
+  for (const [op, n] of Object.entries(map ?? {})) {
+    if (typeof n === "number") counts[op] = n;
+  }
+  return counts;
+}
+
+function readable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `current` from `$PULUMI_HOME/credentials.json`, i.e. the backend of a `pulumi login`. */
+function loggedInUrl(env: PulumiBackendOptions["env"]): string | undefined {
+  const home = env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+  try {
+    const parsed: unknown = JSON.parse(
+      fs.readFileSync(path.join(home, "credentials.json"), "utf8"),
+    );
+    const current = (parsed as { current?: unknown }).current;
+    return typeof current === "string" && current.length > 0 ? current : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds the Pulumi CLI on PATH; a missing or unusable CLI becomes one clear CliMissingError. */
+async function findCli(env: PulumiBackendOptions["env"]): Promise<PulumiCommand> {
+  try {
+    return await PulumiCommand.get({
+      skipVersionCheck: Boolean(env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK),
+    });
+  } catch (err) {
+    if (isCliNotFound(err)) throw new CliMissingError();
+    throw new CliMissingError(summarizeCliError(err));
+  }
+}
+
+/**
+ * The real backend: a LocalWorkspace whose work dir is the repository, so the Automation API runs
+ * the same program `pulumi up` would (no inline copy of the program).
+ */
+export async function openPulumiBackend(opts: PulumiBackendOptions): Promise<StackBackend> {
+  const pulumiCommand = await findCli(opts.env);
+  const workspace = await LocalWorkspace.create({
+    workDir: opts.repoRoot,
+    pulumiCommand,
+    envVars: { PULUMI_SKIP_UPDATE_CHECK: "true" },
+    ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}),
+  });
+  const projectBackendUrl = await workspace
+    .projectSettings()
+    .then((s) => s.backend?.url)
+    .catch(() => undefined);
+  const loggedIn = loggedInUrl(opts.env);
+  const choice = chooseBackend({
+    env: opts.env,
+    repoRoot: opts.repoRoot,
+    ...(projectBackendUrl ? { projectBackendUrl } : {}),
+    ...(loggedIn ? { loggedInUrl: loggedIn } : {}),
+    fileReadable: readable,
+  });
+  if (choice.kind === "embedded") {
+    fs.mkdirSync(choice.stateDir, { recursive: true });
+  }
+  Object.assign(workspace.envVars, choice.envVars);
+  return new PulumiStackBackend(workspace, choice.description);
+}
+
+class PulumiStackBackend implements StackBackend {
+  constructor(
+    private readonly workspace: LocalWorkspace,
+    readonly description: string,
+  ) {}
+
+  async selectStack(name: string): Promise<StackHandle> {
+    return new PulumiStackHandle(await Stack.select(name, this.workspace), this.workspace);
+  }
+
+  async createStack(name: string): Promise<StackHandle> {
+    return new PulumiStackHandle(await Stack.create(name, this.workspace), this.workspace);
+  }
+}
+
+class PulumiStackHandle implements StackHandle {
+  constructor(
+    private readonly stack: Stack,
+    private readonly workspace: LocalWorkspace,
+  ) {}
+
+  get name(): string {
+    return this.stack.name;
+  }
+
+  /** Options every operation shares: progress to stderr, engine summary, cancellation. */
+  private common(opts: OperationOptions) {
+    return {
+      signal: opts.signal,
+      onOutput: opts.onOutput,
+      onError: opts.onOutput,
+      onEvent: (event: EngineEvent) => {
+        if (event.summaryEvent && opts.onChanges) {
+          opts.onChanges(toCounts(event.summaryEvent.resourceChanges));
+        }
+      },
+      ...(opts.message !== undefined ? { message: opts.message } : {}),
+    };
+  }
+
+  async preview(opts: PreviewOptions): Promise<OperationResult> {
+    const result = await this.stack.preview({
+      ...this.common(opts),
+      diff: opts.diff,
+      refresh: opts.refresh,
+      expectNoChanges: opts.expectNoChanges,
+      policyPacks: [...opts.policyPacks],
+    });
+    return { changes: toCounts(result.changeSummary) };
+  }
+
+  async up(opts: UpOptions): Promise<OperationResult> {
+    const result = await this.stack.up({
+      ...this.common(opts),
+      diff: opts.diff,
+      refresh: opts.refresh,
+      expectNoChanges: opts.expectNoChanges,
+      policyPacks: [...opts.policyPacks],
+    });
+    return {
+      changes: toCounts(result.summary?.resourceChanges),
+      outputs: result.outputs,
+    };
+  }
+
+  async refresh(opts: RefreshOptions): Promise<OperationResult> {
+    const result = await this.stack.refresh({
+      ...this.common(opts),
+      expectNoChanges: opts.expectNoChanges,
+    });
+    return { changes: toCounts(result.summary?.resourceChanges) };
+  }
+
+  /** `pulumi refresh --preview-only --expect-no-changes`: reads the real resources, writes nothing. */
+  async detectDrift(opts: OperationOptions): Promise<OperationResult> {
+    const result = await this.stack.previewRefresh({
+      ...this.common(opts),
+      expectNoChanges: true,
+    });
+    return { changes: toCounts(result.changeSummary) };
+  }
+
+  async destroy(opts: DestroyOptions): Promise<OperationResult> {
+    const result = await this.stack.destroy({
+      ...this.common(opts),
+      ...(opts.excludeProtected ? { excludeProtected: true } : {}),
+    });
+    return { changes: toCounts(result.summary?.resourceChanges) };
+  }
+
+  async outputs(): Promise<OutputMap> {
+    return (await this.stack.outputs());
+  }
+
+  async getConfigValue(key: string): Promise<string | undefined> {
+    const config = await this.workspace.getAllConfig(this.stack.name);
+    return config[key]?.value;
+  }
+}
