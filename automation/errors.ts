@@ -63,7 +63,7 @@ interface CommandResultLike {
 function commandResultOf(err: unknown): CommandResultLike | undefined {
   if (typeof err !== "object" || err === null) return undefined;
   const result = (err as { commandResult?: unknown }).commandResult;
-  return typeof result === "object" && result !== null ? (result) : undefined;
+  return typeof result === "object" && result !== null ? result : undefined;
 }
 
 /** The Pulumi CLI's own exit code, when the error came from running it. */

@@ -196,7 +196,7 @@ class PulumiStackHandle implements StackHandle {
   }
 
   async outputs(): Promise<OutputMap> {
-    return (await this.stack.outputs());
+    return await this.stack.outputs();
   }
 
   async getConfigValue(key: string): Promise<string | undefined> {
