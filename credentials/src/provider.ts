@@ -98,7 +98,10 @@ export function createStsAssumer(
       region: settings.region,
       ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
       maxAttempts: 1,
-      requestHandler: { requestTimeout: options.stsRequestTimeoutMs ?? 10_000 },
+      requestHandler: {
+        requestTimeout: options.stsRequestTimeoutMs ?? 10_000,
+        throwOnRequestTimeout: true,
+      },
       ...options.stsClientConfig,
     });
     const out = await client.send(

@@ -1,0 +1,327 @@
+import assert from "node:assert/strict";
+import { hostname } from "node:os";
+import { ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
+import { EntraAwsCredentialsError } from "../src/errors";
+import { fromEntraIdentity, type FromEntraIdentityOptions } from "../src/provider";
+import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+
+/** Wraps a credential to count getToken calls and record scopes. */
+function counting(inner: TokenCredential): TokenCredential & { calls: number; scopes: string[] } {
+  const wrapper = {
+    calls: 0,
+    scopes: [] as string[],
+    async getToken(scopes: string | string[]): Promise<AccessToken | null> {
+      wrapper.calls += 1;
+      wrapper.scopes.push(String(scopes));
+      return inner.getToken(scopes);
+    },
+  };
+  return wrapper;
+}
+
+describe("fromEntraIdentity against loopback managed identity and STS endpoints", function () {
+  let f: Fixture;
+  const sleeps: number[] = [];
+
+  before(async () => {
+    f = await sharedFixture();
+  });
+  beforeEach(() => {
+    resetFixture(f);
+    sleeps.length = 0;
+  });
+
+  function provider(
+    id: { clientId: string; roleArn: string },
+    extra: Partial<FromEntraIdentityOptions> = {},
+  ) {
+    return fromEntraIdentity({
+      roleArn: id.roleArn,
+      audience: f.audience,
+      clientId: id.clientId,
+      stsEndpoint: f.sts.endpoint,
+      region: "eu-west-1",
+      now: () => f.clock.now,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+      random: () => 0.5,
+      env: {},
+      ...extra,
+    });
+  }
+
+  const stsCalls = (roleArn: string) => f.sts.calls.filter((c) => c.roleArn === roleArn);
+
+  it("turns a managed identity token into AWS credentials (one token request, one STS call)", async () => {
+    const id = f.newIdentity();
+    const before = f.mi.byClient.get(id.clientId) ?? 0;
+    const creds = await provider(id)();
+    assert.match(creds.accessKeyId, /^ASIA/);
+    assert.ok(creds.secretAccessKey.length > 10 && creds.sessionToken.length > 10);
+    assert.ok(creds.expiration instanceof Date && creds.expiration.getTime() > f.clock.now);
+    assert.equal((f.mi.byClient.get(id.clientId) ?? 0) - before, 1);
+    const calls = stsCalls(id.roleArn);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.outcome, "ok");
+    // Default session name: identity and host, within IAM's alphabet and length.
+    assert.match(calls[0]!.sessionName, /^entra-[0-9a-f-]{36}@[\w+=,.@-]*$/);
+    assert.ok(calls[0]!.sessionName.length <= 64);
+    assert.ok(
+      calls[0]!.sessionName.includes(
+        hostname()
+          .replace(/[^\w+=,.@-]+/g, "-")
+          .slice(0, 8),
+      ),
+    );
+  });
+
+  it("reads roleArn, audience, client id and session name from the environment", async () => {
+    const id = f.newIdentity();
+    const p = fromEntraIdentity({
+      stsEndpoint: f.sts.endpoint,
+      env: {
+        AWS_ROLE_ARN: id.roleArn,
+        ENTRA_AWS_AUDIENCE: f.audience,
+        AZURE_CLIENT_ID: id.clientId,
+        AWS_ROLE_SESSION_NAME: "batch job #7 (nightly)",
+        AWS_REGION: "eu-west-1",
+      },
+    });
+    await p();
+    assert.equal(stsCalls(id.roleArn)[0]!.sessionName, "batch-job-7-nightly");
+  });
+
+  it("passes DurationSeconds and rejects missing settings with a clear error", async () => {
+    const id = f.newIdentity();
+    f.sts.options.roles.get(id.roleArn)!.maxSessionDuration = 7200;
+    await provider(id, { durationSeconds: 7200 })();
+    assert.equal(stsCalls(id.roleArn)[0]!.durationSeconds, 7200);
+    assert.throws(
+      () => fromEntraIdentity({ env: {} }),
+      (e: Error) => /AWS_ROLE_ARN/.test(e.message) && /ENTRA_AWS_AUDIENCE/.test(e.message),
+    );
+  });
+
+  it("serves cached credentials until the refresh window, then refreshes (controllable clock)", async () => {
+    const id = f.newIdentity();
+    const p = provider(id);
+    const first = await p();
+    const exp = first.expiration.getTime();
+    f.clock.now = exp - 301_000; // just outside the default 5 minute window
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 1);
+    f.clock.now = exp - 299_000; // inside it
+    const second = await p();
+    assert.notEqual(second.accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 2);
+    assert.ok(second.expiration.getTime() > exp);
+  });
+
+  it("honours a configurable refresh-ahead window", async () => {
+    const id = f.newIdentity();
+    const p = provider(id, { refreshBeforeExpirySeconds: 900 });
+    const first = await p();
+    f.clock.now = first.expiration.getTime() - 901_000;
+    await p();
+    assert.equal(stsCalls(id.roleArn).length, 1);
+    f.clock.now = first.expiration.getTime() - 899_000;
+    await p();
+    assert.equal(stsCalls(id.roleArn).length, 2);
+  });
+
+  it("shares one in-flight refresh among 100 concurrent callers (cold and in the refresh window)", async () => {
+    const id = f.newIdentity();
+    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    const p = provider(id, { credential });
+    f.sts.faults.push({ delayMs: 50 });
+    const cold = await Promise.all(Array.from({ length: 100 }, () => p()));
+    assert.equal(new Set(cold.map((c) => c.accessKeyId)).size, 1);
+    assert.equal(stsCalls(id.roleArn).length, 1);
+    assert.equal(credential.calls, 1);
+    assert.equal(f.mi.byClient.get(id.clientId), 1);
+
+    f.clock.now = cold[0]!.expiration.getTime() - 60_000;
+    f.sts.faults.push({ delayMs: 50 });
+    const warm = await Promise.all(Array.from({ length: 100 }, () => p()));
+    assert.equal(new Set(warm.map((c) => c.accessKeyId)).size, 1);
+    assert.notEqual(warm[0]!.accessKeyId, cold[0]!.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 2);
+  });
+
+  it("keeps serving valid cached credentials when a refresh fails, and retries the refresh later", async () => {
+    const id = f.newIdentity();
+    const errors: Error[] = [];
+    const p = provider(id, { onRefreshError: (e) => errors.push(e) });
+    const first = await p();
+    const exp = first.expiration.getTime();
+    f.clock.now = exp - 120_000; // refresh due, still valid
+    f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof EntraAwsCredentialsError);
+    const afterFailure = stsCalls(id.roleArn).length;
+    // Within the backoff: served from cache without calling STS.
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, afterFailure);
+    // After the backoff (at most 60 s), the refresh is retried and succeeds.
+    f.sts.stickyFault = undefined;
+    f.clock.now += 61_000;
+    const refreshed = await p();
+    assert.notEqual(refreshed.accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, afterFailure + 1);
+  });
+
+  it("throws once the cached credentials have expired and the refresh still fails", async () => {
+    const id = f.newIdentity();
+    const p = provider(id);
+    const first = await p();
+    f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
+    f.clock.now = first.expiration.getTime() + 1;
+    await assert.rejects(p(), (e: EntraAwsCredentialsError) => e.code === "AccessDenied");
+  });
+
+  for (const code of ["IDPCommunicationError", "Throttling"]) {
+    it(`retries ${code} with capped, jittered exponential backoff, then succeeds`, async () => {
+      const id = f.newIdentity();
+      f.sts.faults.push({ code }, { code });
+      const creds = await provider(id)();
+      assert.match(creds.accessKeyId, /^ASIA/);
+      assert.deepEqual(
+        stsCalls(id.roleArn).map((c) => c.outcome),
+        [code, code, "ok"],
+      );
+      // random() = 0.5: half of 200 ms, then half of 400 ms.
+      assert.deepEqual(sleeps, [100, 200]);
+    });
+  }
+
+  it("gives up after maxAttempts transient failures with an explained error", async () => {
+    const id = f.newIdentity();
+    f.sts.stickyFault = { code: "IDPCommunicationError", message: "Couldn't reach the IdP" };
+    await assert.rejects(
+      provider(id, { retry: { maxAttempts: 3, maxDelayMs: 300 } })(),
+      (e: EntraAwsCredentialsError) => {
+        assert.equal(e.code, "IDPCommunicationError");
+        assert.equal(e.retryable, true);
+        assert.match(e.message, /could not reach Entra ID/);
+        return true;
+      },
+    );
+    assert.equal(stsCalls(id.roleArn).length, 3);
+    assert.deepEqual(sleeps, [100, 150]); // min(300, 400) * 0.5 = 150: capped
+  });
+
+  it("retries a timed-out (slow) STS response", async () => {
+    const id = f.newIdentity();
+    f.sts.faults.push({ delayMs: 1_000 });
+    const creds = await provider(id, { stsRequestTimeoutMs: 150 })();
+    assert.match(creds.accessKeyId, /^ASIA/);
+    assert.equal(stsCalls(id.roleArn).length, 2);
+    assert.equal(sleeps.length, 1);
+  });
+
+  it("fetches a new Entra token once on ExpiredTokenException", async () => {
+    const id = f.newIdentity();
+    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    f.sts.faults.push({ code: "ExpiredTokenException", message: "Token expired" });
+    await provider(id, { credential })();
+    assert.equal(credential.calls, 2);
+    assert.equal(stsCalls(id.roleArn).length, 2);
+    assert.deepEqual(sleeps, []);
+  });
+
+  it("does not loop on ExpiredTokenException: second one surfaces", async () => {
+    const id = f.newIdentity();
+    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    f.sts.stickyFault = { code: "ExpiredTokenException", message: "Token expired" };
+    await assert.rejects(provider(id, { credential })(), (e: EntraAwsCredentialsError) => {
+      assert.equal(e.code, "ExpiredTokenException");
+      assert.match(e.message, /clock/);
+      return true;
+    });
+    assert.equal(credential.calls, 2);
+    assert.equal(stsCalls(id.roleArn).length, 2);
+  });
+
+  it("does not retry InvalidIdentityToken (a v2 token: no provider for its issuer) and explains it", async () => {
+    const id = f.newIdentity();
+    f.mi.options.version = () => "2.0";
+    await assert.rejects(provider(id)(), (e: EntraAwsCredentialsError) => {
+      assert.equal(e.code, "InvalidIdentityToken");
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /No OpenIDConnect provider found/);
+      assert.match(e.message, /trailing slash/);
+      assert.match(e.message, /requestedAccessTokenVersion = 1/);
+      assert.doesNotMatch(e.message, /eyJ/);
+      return true;
+    });
+    assert.equal(stsCalls(id.roleArn).length, 1);
+  });
+
+  it("does not retry InvalidIdentityToken for an audience the provider does not list", async () => {
+    const id = f.newIdentity();
+    const otherAudience = `api://${id.clientId}`;
+    await assert.rejects(
+      provider(id, { audience: otherAudience })(),
+      (e: EntraAwsCredentialsError) => {
+        assert.equal(e.code, "InvalidIdentityToken");
+        assert.match(e.message, /Incorrect token audience/);
+        assert.match(e.message, /client ID list/);
+        return true;
+      },
+    );
+    assert.equal(stsCalls(id.roleArn).length, 1);
+  });
+
+  it("does not retry AccessDenied (sub not in the trust policy) and names the principalId cause", async () => {
+    const id = f.newIdentity({ trusted: false });
+    await assert.rejects(provider(id)(), (e: EntraAwsCredentialsError) => {
+      assert.equal(e.code, "AccessDenied");
+      assert.match(e.message, /principalId/);
+      assert.match(e.message, /eventually consistent/);
+      return true;
+    });
+    assert.equal(stsCalls(id.roleArn).length, 1);
+    assert.deepEqual(sleeps, []);
+  });
+
+  it("does not retry IDPRejectedClaim", async () => {
+    const id = f.newIdentity();
+    f.sts.faults.push({ code: "IDPRejectedClaim", message: "rejected" });
+    await assert.rejects(
+      provider(id)(),
+      (e: EntraAwsCredentialsError) => e.code === "IDPRejectedClaim" && !e.retryable,
+    );
+    assert.equal(stsCalls(id.roleArn).length, 1);
+  });
+
+  it("explains Entra failures (unknown client id) without calling STS", async () => {
+    const id = f.newIdentity();
+    await assert.rejects(
+      provider(
+        { clientId: "00000000-0000-0000-0000-000000000000", roleArn: id.roleArn },
+        {
+          credential: new ManagedIdentityCredential({
+            clientId: "00000000-0000-0000-0000-000000000000",
+            retryOptions: { maxRetries: 0 },
+          }),
+        },
+      )(),
+      (e: EntraAwsCredentialsError) => {
+        assert.equal(e.source, "entra");
+        assert.match(e.message, /Entra ID token/);
+        return true;
+      },
+    );
+    assert.equal(stsCalls(id.roleArn).length, 0);
+  });
+
+  it("asks any TokenCredential (e.g. a caller app's client secret credential) for <audience>/.default", async () => {
+    const id = f.newIdentity();
+    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    await provider(id, { credential })();
+    assert.deepEqual(credential.scopes, [`${f.audience}/.default`]);
+  });
+});
