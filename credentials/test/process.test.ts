@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fromProcess } from "@aws-sdk/credential-provider-process";
+import { cacheKey, cacheFilePath } from "../src/diskCache";
+import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { BIN, REPO_ROOT, runCli } from "./support/cli";
+
+describe("credential_process command (real processes)", function () {
+  this.timeout(30_000);
+  let f: Fixture;
+  let tmp: string;
+
+  before(async () => {
+    f = await sharedFixture();
+  });
+  beforeEach(() => {
+    resetFixture(f);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-process-"));
+  });
+  afterEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function envFor(id: { clientId: string; roleArn: string }): NodeJS.ProcessEnv {
+    return {
+      HOME: tmp,
+      IDENTITY_ENDPOINT: f.mi.endpoint,
+      IDENTITY_HEADER: f.mi.secret,
+      AZURE_CLIENT_ID: id.clientId,
+      AWS_ROLE_ARN: id.roleArn,
+      ENTRA_AWS_AUDIENCE: f.audience,
+      AWS_ENDPOINT_URL_STS: f.sts.endpoint,
+      AWS_REGION: "eu-west-1",
+      ENTRA_AWS_CACHE_DIR: path.join(tmp, "cache"),
+    };
+  }
+  const keyFor = (id: { clientId: string; roleArn: string }): string =>
+    cacheKey({
+      roleArn: id.roleArn,
+      audience: f.audience,
+      clientId: id.clientId,
+      tenantId: undefined,
+      sessionName: undefined,
+      durationSeconds: undefined,
+      stsEndpoint: f.sts.endpoint,
+    });
+  const stsCalls = (roleArn: string) => f.sts.calls.filter((c) => c.roleArn === roleArn).length;
+
+  it("prints credential_process JSON, caches it 0600, and a second process makes no network call nor loads the SDKs", async () => {
+    const id = f.newIdentity();
+    const env = envFor(id);
+    const cold = await runCli(["process"], env);
+    assert.equal(cold.code, 0, cold.stderr);
+    assert.equal(cold.stderr, "");
+    const out = JSON.parse(cold.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(out), [
+      "Version",
+      "AccessKeyId",
+      "SecretAccessKey",
+      "SessionToken",
+      "Expiration",
+    ]);
+    assert.equal(out.Version, 1);
+    assert.match(out.AccessKeyId as string, /^ASIA/);
+    assert.match(out.Expiration as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    assert.equal(stsCalls(id.roleArn), 1);
+    assert.equal(f.mi.byClient.get(id.clientId), 1);
+
+    const dir = path.join(tmp, "cache");
+    const file = cacheFilePath(dir, keyFor(id));
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(file)]); // no temp files left
+
+    const modules = path.join(tmp, "modules.json");
+    const warm = await runCli(["process"], env, { recordModulesTo: modules });
+    assert.equal(warm.code, 0, warm.stderr);
+    assert.deepEqual(JSON.parse(warm.stdout), out);
+    assert.equal(stsCalls(id.roleArn), 1, "cache hit must not call STS");
+    assert.equal(f.mi.byClient.get(id.clientId), 1, "cache hit must not call Entra");
+    const loaded = JSON.parse(fs.readFileSync(modules, "utf8")) as string[];
+    assert.ok(
+      loaded.some((m) => m.endsWith(path.join("credentials", "src", "cli.ts"))),
+      "hook saw the CLI",
+    );
+    const sdk = loaded.filter((m) => /node_modules[\\/](@azure|@aws-sdk|@smithy)[\\/]/.test(m));
+    assert.deepEqual(sdk, [], "the cache-hit path loaded SDK modules");
+    assert.ok(!loaded.some((m) => m.endsWith(path.join("src", "provider.ts"))));
+  });
+
+  it("keeps one cache entry per role/audience/identity", async () => {
+    const a = f.newIdentity();
+    const b = f.newIdentity();
+    const cacheDir = path.join(tmp, "cache");
+    await runCli(["process"], envFor(a));
+    await runCli(["process"], envFor(b));
+    const otherRole = `${a.roleArn}-other`;
+    f.sts.options.roles.set(otherRole, { audience: f.audience, subjects: [a.principalId] });
+    await runCli(["process"], { ...envFor(a), AWS_ROLE_ARN: otherRole });
+    await runCli(["process"], envFor(a)); // hit
+    assert.equal(fs.readdirSync(cacheDir).length, 3);
+    assert.equal(stsCalls(a.roleArn), 1);
+    assert.equal(stsCalls(otherRole), 1);
+  });
+
+  for (const [what, content, mode] of [
+    ["corrupt (not JSON)", "{not json", 0o600],
+    ["foreign (other format)", JSON.stringify({ hello: "world" }), 0o600],
+    ["readable by others", "", 0o644],
+  ] as const) {
+    it(`ignores and replaces a ${what} cache file`, async () => {
+      const id = f.newIdentity();
+      const env = envFor(id);
+      const dir = path.join(tmp, "cache");
+      const file = cacheFilePath(dir, keyFor(id));
+      if (content === "") {
+        await runCli(["process"], env);
+        fs.chmodSync(file, mode);
+      } else {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, content, { mode });
+      }
+      const before = stsCalls(id.roleArn);
+      const run = await runCli(["process"], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(stsCalls(id.roleArn), before + 1);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      const entry = JSON.parse(fs.readFileSync(file, "utf8")) as { credentials: unknown };
+      assert.deepEqual(entry.credentials, JSON.parse(run.stdout));
+    });
+  }
+
+  it("refreshes when the cached entry is due, and serves it if that refresh fails", async () => {
+    const id = f.newIdentity();
+    const env = envFor(id);
+    const first = JSON.parse((await runCli(["process"], env)).stdout) as { AccessKeyId: string };
+    // 3,600 s credentials with a 3,700 s window: due immediately.
+    const refreshed = await runCli(["process", "--refresh-before-expiry", "3700"], env);
+    assert.notEqual(
+      (JSON.parse(refreshed.stdout) as { AccessKeyId: string }).AccessKeyId,
+      first.AccessKeyId,
+    );
+    assert.equal(stsCalls(id.roleArn), 2);
+
+    f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
+    const served = await runCli(["process", "--refresh-before-expiry", "3700"], env);
+    assert.equal(served.code, 0);
+    assert.deepEqual(JSON.parse(served.stdout), JSON.parse(refreshed.stdout));
+    assert.match(served.stderr, /refresh failed, serving cached credentials/);
+    assert.doesNotMatch(served.stderr, /ASIA|eyJ/);
+  });
+
+  it("prints one clear error to stderr (no secrets, empty stdout) and exits 1", async () => {
+    const id = f.newIdentity({ trusted: false });
+    const run = await runCli(["process"], envFor(id));
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, "");
+    assert.match(
+      run.stderr,
+      /^entra-aws-credentials: AssumeRoleWithWebIdentity for arn:aws:iam::123456789012:role\/.* failed: AccessDenied/,
+    );
+    assert.match(run.stderr, /principalId/);
+    assert.doesNotMatch(run.stderr, /eyJ|ASIA|IDENTITY_HEADER|at .*\.ts:\d+/);
+    assert.ok(!run.stderr.includes(f.mi.secret));
+  });
+
+  it("explains missing settings", async () => {
+    const run = await runCli(["process"], { HOME: tmp });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /AWS_ROLE_ARN/);
+    assert.match(run.stderr, /ENTRA_AWS_AUDIENCE/);
+  });
+
+  it("works as an AWS SDK profile's credential_process (the SDK's own process provider)", async () => {
+    const id = f.newIdentity();
+    const env = envFor(id);
+    const config = path.join(tmp, "config");
+    const q = (s: string): string => `"${s}"`;
+    fs.writeFileSync(
+      config,
+      `[profile entra]\ncredential_process = ${q(process.execPath)} -r ts-node/register ${q(BIN)} process --role-arn ${id.roleArn} --audience ${f.audience} --client-id ${id.clientId} --sts-endpoint ${f.sts.endpoint} --cache-dir ${q(path.join(tmp, "cache"))}\n`,
+    );
+    const saved = { ...process.env };
+    try {
+      // The SDK runs credential_process with this process's environment and cwd.
+      process.env.IDENTITY_ENDPOINT = env.IDENTITY_ENDPOINT;
+      process.env.IDENTITY_HEADER = env.IDENTITY_HEADER;
+      process.chdir(REPO_ROOT);
+      const creds = await fromProcess({
+        profile: "entra",
+        configFilepath: config,
+        filepath: path.join(tmp, "none"),
+      })();
+      assert.match(creds.accessKeyId, /^ASIA/);
+      assert.ok(creds.sessionToken);
+      assert.ok(creds.expiration && creds.expiration.getTime() > Date.now());
+    } finally {
+      process.env = saved;
+    }
+    assert.equal(stsCalls(id.roleArn), 1);
+  });
+});
