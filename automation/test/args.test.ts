@@ -12,12 +12,12 @@ const cwd = "/work/repo";
 const ok = (argv: string[], env: Record<string, string> = {}): ParsedCommand => {
   const r = parseCommandLine(argv, env, cwd);
   assert.equal(r.kind, "run", JSON.stringify(r));
-  return r as ParsedCommand;
+  return r;
 };
 const bad = (argv: string[], env: Record<string, string> = {}): UsageError => {
   const r = parseCommandLine(argv, env, cwd);
   assert.equal(r.kind, "usage-error", JSON.stringify(r));
-  return r as UsageError;
+  return r;
 };
 
 describe("args", () => {

@@ -31,7 +31,7 @@ const sampleOutputs: OutputMap = {
 function parse(argv: string[]): ParsedCommand {
   const parsed = parseCommandLine(argv, {}, "/repo");
   assert.equal(parsed.kind, "run", JSON.stringify(parsed));
-  return parsed as ParsedCommand;
+  return parsed;
 }
 
 interface RunOptions {
