@@ -52,25 +52,28 @@ const MSG = {
   existingArn:
     "must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (with the trailing slash)",
   thumbprints: `must be "auto", "none" or a list of 1-${MAX_THUMBPRINTS} SHA-1 thumbprints (40 hex characters each)`,
-  tagKey: "must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws:",
+  tagKey:
+    "must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws:",
   tagValue: "must be at most 256 characters: letters, digits, spaces and _ . : / = + - @",
   identifierUri:
     "must be api://<tenantId>/<name>, api://<verified domain>/<name> or https://<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId>",
-  wildcard: "must not contain wildcards: trust policy subjects are exact service principal object ids",
+  wildcard:
+    "must not contain wildcards: trust policy subjects are exact service principal object ids",
 };
 
 function pattern(re: RegExp, message: string, max = Infinity) {
-  return z
-    .string({ error: message })
-    .max(max, { error: message })
-    .regex(re, { error: message });
+  return z.string({ error: message }).max(max, { error: message }).regex(re, { error: message });
 }
 
 function integer(min: number, max: number) {
   const message = `must be an integer from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, {
-    error: message,
-  });
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, {
+      error: message,
+    });
 }
 
 /** An object that rejects misspelt keys, naming the allowed ones. */
@@ -302,7 +305,8 @@ export function parseConfig(
     ...parsed,
     application: {
       ...parsed.application,
-      displayName: parsed.application.displayName ?? `${stackContext.project}-${stackContext.stack}`,
+      displayName:
+        parsed.application.displayName ?? `${stackContext.project}-${stackContext.stack}`,
     },
     oidcProvider:
       existingArn !== undefined ? { existingArn } : { thumbprints: thumbprints ?? "none" },
@@ -412,7 +416,8 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
       got: render(thumbprints),
     });
   }
-  const arnTenant = existingArn === undefined ? undefined : OIDC_PROVIDER_ARN.exec(existingArn)?.[1];
+  const arnTenant =
+    existingArn === undefined ? undefined : OIDC_PROVIDER_ARN.exec(existingArn)?.[1];
   if (arnTenant !== undefined && tenantId !== undefined && arnTenant.toLowerCase() !== tenantId) {
     issues.push({
       path: ["oidcProvider", "existingArn"],
@@ -432,7 +437,11 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   const roleNames = new Set<string>();
   config.roles.forEach((role, r) => {
     if (roleNames.has(role.name)) {
-      issues.push({ path: ["roles", r, "name"], message: "must be unique", got: render(role.name) });
+      issues.push({
+        path: ["roles", r, "name"],
+        message: "must be unique",
+        got: render(role.name),
+      });
     }
     roleNames.add(role.name);
 

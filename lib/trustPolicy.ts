@@ -78,7 +78,10 @@ export function policyLength(document: unknown): number {
  * How many subjects fit in a trust policy of at most `maxLength` characters, given everything else
  * in it. Every subject id is a 36-character GUID, so the length grows linearly with the count.
  */
-export function subjectsThatFit(base: Omit<TrustPolicyInput, "subjects">, maxLength: number): number {
+export function subjectsThatFit(
+  base: Omit<TrustPolicyInput, "subjects">,
+  maxLength: number,
+): number {
   const sample = "00000000-0000-0000-0000-000000000000";
   const one = policyLength(buildTrustPolicy({ ...base, subjects: [sample] }));
   const perSubject = policyLength(buildTrustPolicy({ ...base, subjects: [sample, sample] })) - one;

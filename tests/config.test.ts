@@ -21,7 +21,10 @@ function validConfig(): Raw {
 /** As the engine hands config to the program: namespaced keys, JSON-encoded values. */
 function asStackConfig(raw: Raw): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [`${NS}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    Object.entries(raw).map(([k, v]) => [
+      `${NS}:${k}`,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
   );
 }
 
@@ -45,7 +48,10 @@ function withRole(role: Raw): Raw {
   return { ...validConfig(), roles: [{ name: "orders", identities: ["orders-api"], ...role }] };
 }
 
-const MANY_GUIDS = Array.from({ length: 42 }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`);
+const MANY_GUIDS = Array.from(
+  { length: 42 },
+  (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
+);
 
 const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
@@ -70,7 +76,9 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
     "an existing principal id that is not a GUID",
     { ...validConfig(), identities: [{ name: "legacy-vm", principalId: "not-a-guid" }] },
-    [`${NS}:identities[0].principalId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (got "not-a-guid")`],
+    [
+      `${NS}:identities[0].principalId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (got "not-a-guid")`,
+    ],
   ],
   [
     "a wildcard subject",
@@ -104,30 +112,50 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
     "a role name invalid for IAM",
     withRole({ name: "orders role" }),
-    [`${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "orders role")`],
+    [
+      `${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "orders role")`,
+    ],
   ],
   [
     "a role name longer than 64 characters",
     withRole({ name: "r".repeat(65) }),
-    [`${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "${"r".repeat(65)}")`],
+    [
+      `${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "${"r".repeat(65)}")`,
+    ],
   ],
   [
     "two roles with one name",
-    { ...validConfig(), roles: [{ name: "orders", identities: ["orders-api"] }, { name: "orders", identities: ["synapse"] }] },
+    {
+      ...validConfig(),
+      roles: [
+        { name: "orders", identities: ["orders-api"] },
+        { name: "orders", identities: ["synapse"] },
+      ],
+    },
     [`${NS}:roles[1].name: must be unique (got "orders")`],
   ],
   [
     "a role listing an unknown identity",
     withRole({ identities: ["orders-ap"] }),
-    [`${NS}:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, legacy-vm, synapse) (got "orders-ap")`],
+    [
+      `${NS}:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, legacy-vm, synapse) (got "orders-ap")`,
+    ],
   ],
-  ["a role listing no identity", withRole({ identities: [] }), [`${NS}:roles[0].identities: must list at least one identity or caller app (got [])`]],
+  [
+    "a role listing no identity",
+    withRole({ identities: [] }),
+    [`${NS}:roles[0].identities: must list at least one identity or caller app (got [])`],
+  ],
   [
     "a role listing an identity twice",
     withRole({ identities: ["orders-api", "orders-api"] }),
     [`${NS}:roles[0].identities[1]: must not be listed twice (got "orders-api")`],
   ],
-  ["no roles", { ...validConfig(), roles: [] }, [`${NS}:roles: must define at least one role (got [])`]],
+  [
+    "no roles",
+    { ...validConfig(), roles: [] },
+    [`${NS}:roles: must define at least one role (got [])`],
+  ],
   [
     "a max session below an hour",
     withRole({ maxSessionDurationSeconds: 900 }),
@@ -154,7 +182,12 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   ],
   [
     "two managed policies with one name",
-    withRole({ managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnly", "arn:aws:iam::123456789012:policy/team/ReadOnly"] }),
+    withRole({
+      managedPolicyArns: [
+        "arn:aws:iam::aws:policy/ReadOnly",
+        "arn:aws:iam::123456789012:policy/team/ReadOnly",
+      ],
+    }),
     [
       `${NS}:roles[0].managedPolicyArns[1]: must not repeat a policy name (ReadOnly) within a role (got "arn:aws:iam::123456789012:policy/team/ReadOnly")`,
     ],
@@ -162,7 +195,9 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
     "a role path without slashes",
     withRole({ path: "federation" }),
-    [`${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "federation")`],
+    [
+      `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "federation")`,
+    ],
   ],
   [
     "an inline policy without statements",
@@ -171,23 +206,33 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   ],
   [
     "an inline policy with a bad name",
-    withRole({ inlinePolicies: { "s3 read": { Version: "2012-10-17", Statement: [{ Effect: "Allow" }] } } }),
-    [`${NS}:roles[0].inlinePolicies: has an invalid key: it must be 1-128 characters: letters, digits and + = , . @ _ - (got "s3 read")`],
+    withRole({
+      inlinePolicies: { "s3 read": { Version: "2012-10-17", Statement: [{ Effect: "Allow" }] } },
+    }),
+    [
+      `${NS}:roles[0].inlinePolicies: has an invalid key: it must be 1-128 characters: letters, digits and + = , . @ _ - (got "s3 read")`,
+    ],
   ],
   [
     "an inline policy statement without Effect",
-    withRole({ inlinePolicies: { s3: { Version: "2012-10-17", Statement: [{ Action: "s3:*" }] } } }),
+    withRole({
+      inlinePolicies: { s3: { Version: "2012-10-17", Statement: [{ Action: "s3:*" }] } },
+    }),
     [`${NS}:roles[0].inlinePolicies.s3.Statement[0].Effect: is required`],
   ],
   [
     "a tag reserved for AWS",
     { ...validConfig(), tags: { "aws:owner": "me" } },
-    [`${NS}:tags: has an invalid key: it must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws: (got "aws:owner")`],
+    [
+      `${NS}:tags: has an invalid key: it must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws: (got "aws:owner")`,
+    ],
   ],
   [
     "more than 50 tags with the role's",
     {
-      ...withRole({ tags: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`role${i}`, "x"])) }),
+      ...withRole({
+        tags: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`role${i}`, "x"])),
+      }),
       tags: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`stack${i}`, "x"])),
     },
     [`${NS}:roles[0].tags: together with the stack tags must have at most 50 tags (got 51 tags)`],
@@ -201,8 +246,14 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   ],
   [
     "an identifier URI for another tenant",
-    { ...validConfig(), tenantId: TENANT, application: { identifierUri: "api://00000000-0000-0000-0000-000000000001/aws" } },
-    [`${NS}:application.identifierUri: must use this stack's tenant id ${TENANT} (got "api://00000000-0000-0000-0000-000000000001/aws")`],
+    {
+      ...validConfig(),
+      tenantId: TENANT,
+      application: { identifierUri: "api://00000000-0000-0000-0000-000000000001/aws" },
+    },
+    [
+      `${NS}:application.identifierUri: must use this stack's tenant id ${TENANT} (got "api://00000000-0000-0000-0000-000000000001/aws")`,
+    ],
   ],
   [
     "an identifier URI with a wildcard",
@@ -212,38 +263,61 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
     "an app role value with a space",
     { ...validConfig(), application: { appRoleValue: "Assume Role" } },
-    [`${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, not starting with a period (got "Assume Role")`],
+    [
+      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, not starting with a period (got "Assume Role")`,
+    ],
   ],
   [
     "a thumbprint that is not 40 hex characters",
-    { ...validConfig(), oidcProvider: { thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142"] } },
+    {
+      ...validConfig(),
+      oidcProvider: { thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142"] },
+    },
     [
       `${NS}:oidcProvider.thumbprints: must be "auto", "none" or a list of 1-5 SHA-1 thumbprints (40 hex characters each) (got ["626d44e704d1ceabe3bf0d53397464ac8080142"])`,
     ],
   ],
   [
     "six thumbprints",
-    { ...validConfig(), oidcProvider: { thumbprints: Array.from({ length: 6 }, (_, i) => String(i).repeat(40)) } },
+    {
+      ...validConfig(),
+      oidcProvider: { thumbprints: Array.from({ length: 6 }, (_, i) => String(i).repeat(40)) },
+    },
     [
       `${NS}:oidcProvider.thumbprints: must be "auto", "none" or a list of 1-5 SHA-1 thumbprints (40 hex characters each) (got ["0000000000000000000000000000000000000000","1111111111111111111111111111111111111111","22222222222222222222222222222...)`,
     ],
   ],
   [
     "an existing provider ARN without the trailing slash",
-    { ...validConfig(), oidcProvider: { existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}` } },
+    {
+      ...validConfig(),
+      oidcProvider: {
+        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}`,
+      },
+    },
     [
       `${NS}:oidcProvider.existingArn: must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (with the trailing slash) (got "arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}")`,
     ],
   ],
   [
     "an existing provider with thumbprints",
-    { ...validConfig(), oidcProvider: { existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`, thumbprints: "auto" } },
-    [`${NS}:oidcProvider.thumbprints: must not be set with existingArn: an existing provider is used as it is (got "auto")`],
+    {
+      ...validConfig(),
+      oidcProvider: {
+        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
+        thumbprints: "auto",
+      },
+    },
+    [
+      `${NS}:oidcProvider.thumbprints: must not be set with existingArn: an existing provider is used as it is (got "auto")`,
+    ],
   ],
   [
     "a created identity without a resource group",
     { ...validConfig(), resourceGroup: undefined },
-    [`${NS}:resourceGroup: is required when identities lists a new managed identity (an entry without principalId)`],
+    [
+      `${NS}:resourceGroup: is required when identities lists a new managed identity (an entry without principalId)`,
+    ],
   ],
   [
     "a resource group to create without a location",
@@ -255,7 +329,11 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
     { ...validConfig(), callerApps: [{ name: "synapse", secretExpiresInDays: 731 }] },
     [`${NS}:callerApps[0].secretExpiresInDays: must be an integer from 1 to 730 (got 731)`],
   ],
-  ["protect not a boolean", { ...validConfig(), protect: "yes" }, [`${NS}:protect: must be true or false (got "yes")`]],
+  [
+    "protect not a boolean",
+    { ...validConfig(), protect: "yes" },
+    [`${NS}:protect: must be true or false (got "yes")`],
+  ],
   [
     "a trust policy quota above 4096",
     { ...validConfig(), trustPolicyMaxLength: 8192 },
@@ -274,7 +352,11 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
   ],
   [
     "several problems at once",
-    { ...validConfig(), protect: 1, roles: [{ name: "orders", identities: ["orders-api"], path: "x" }] },
+    {
+      ...validConfig(),
+      protect: 1,
+      roles: [{ name: "orders", identities: ["orders-api"], path: "x" }],
+    },
     [
       `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "x")`,
       `${NS}:protect: must be true or false (got 1)`,
@@ -291,35 +373,43 @@ describe("parseConfig rejects bad configuration with the key, the value and what
   }
 
   it("rejects a value that is not JSON where JSON is expected", () => {
-    assert.deepEqual(
-      errorOf({ ...validConfig(), roles: "orders" }),
-      [`${NS}:roles: must be a list of roles (got "orders")`],
-    );
+    assert.deepEqual(errorOf({ ...validConfig(), roles: "orders" }), [
+      `${NS}:roles: must be a list of roles (got "orders")`,
+    ]);
   });
 });
 
 describe("parseConfig accepts valid configuration", () => {
   it("applies every default", () => {
-    assert.deepEqual(parse({ roles: [{ name: "r", identities: ["legacy-vm"] }], identities: [{ name: "legacy-vm", principalId: PRINCIPAL }] }), {
-      application: { displayName: "entra-aws-federation-dev", appRoleValue: "AssumeRoleWithWebIdentity" },
-      identities: [{ name: "legacy-vm", principalId: PRINCIPAL }],
-      callerApps: [],
-      roles: [
-        {
-          name: "r",
-          identities: ["legacy-vm"],
-          managedPolicyArns: [],
-          inlinePolicies: {},
-          maxSessionDurationSeconds: 3600,
-          path: "/",
-          tags: {},
+    assert.deepEqual(
+      parse({
+        roles: [{ name: "r", identities: ["legacy-vm"] }],
+        identities: [{ name: "legacy-vm", principalId: PRINCIPAL }],
+      }),
+      {
+        application: {
+          displayName: "entra-aws-federation-dev",
+          appRoleValue: "AssumeRoleWithWebIdentity",
         },
-      ],
-      oidcProvider: { thumbprints: "none" },
-      trustPolicyMaxLength: 2048,
-      protect: false,
-      tags: {},
-    });
+        identities: [{ name: "legacy-vm", principalId: PRINCIPAL }],
+        callerApps: [],
+        roles: [
+          {
+            name: "r",
+            identities: ["legacy-vm"],
+            managedPolicyArns: [],
+            inlinePolicies: {},
+            maxSessionDurationSeconds: 3600,
+            path: "/",
+            tags: {},
+          },
+        ],
+        oidcProvider: { thumbprints: "none" },
+        trustPolicyMaxLength: 2048,
+        protect: false,
+        tags: {},
+      },
+    );
   });
 
   it("lower-cases ids and thumbprints, since IAM's StringEquals is case-sensitive", () => {
@@ -332,7 +422,9 @@ describe("parseConfig accepts valid configuration", () => {
     });
     assert.equal(config.tenantId, TENANT);
     assert.equal(config.identities[0]?.principalId, PRINCIPAL);
-    assert.deepEqual(config.oidcProvider, { thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142c"] });
+    assert.deepEqual(config.oidcProvider, {
+      thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142c"],
+    });
   });
 
   it("treats an empty tenantId (Pulumi.yaml's default) as unset", () => {
@@ -340,14 +432,25 @@ describe("parseConfig accepts valid configuration", () => {
   });
 
   it("ignores other namespaces' keys", () => {
-    const config = parseConfig({ ...asStackConfig(validConfig()), "aws:region": "eu-west-1" }, CONTEXT);
+    const config = parseConfig(
+      { ...asStackConfig(validConfig()), "aws:region": "eu-west-1" },
+      CONTEXT,
+    );
     assert.equal(config.roles.length, 1);
   });
 
-  const uris = [`api://${TENANT}/aws-prod`, "api://contoso.com/aws", "https://contoso.com", "https://aws.contoso.com/federation"];
+  const uris = [
+    `api://${TENANT}/aws-prod`,
+    "api://contoso.com/aws",
+    "https://contoso.com",
+    "https://aws.contoso.com/federation",
+  ];
   for (const identifierUri of uris) {
     it(`accepts the identifier URI ${identifierUri}`, () => {
-      assert.equal(parse({ ...validConfig(), application: { identifierUri } }).application.identifierUri, identifierUri);
+      assert.equal(
+        parse({ ...validConfig(), application: { identifierUri } }).application.identifierUri,
+        identifierUri,
+      );
     });
   }
 
@@ -362,6 +465,8 @@ describe("parseConfig accepts valid configuration", () => {
 
   it("accepts an existing provider, dropping the thumbprint default", () => {
     const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
-    assert.deepEqual(parse({ ...validConfig(), oidcProvider: { existingArn } }).oidcProvider, { existingArn });
+    assert.deepEqual(parse({ ...validConfig(), oidcProvider: { existingArn } }).oidcProvider, {
+      existingArn,
+    });
   });
 });

@@ -9,7 +9,12 @@ import {
   policyLength,
   subjectsThatFit,
 } from "../lib/trustPolicy";
-import { defaultIdentifierUri, identifierUriTenant, stableAppRoleId, tokenScope } from "../lib/entra";
+import {
+  defaultIdentifierUri,
+  identifierUriTenant,
+  stableAppRoleId,
+  tokenScope,
+} from "../lib/entra";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const ISSUER = `https://sts.windows.net/${TENANT}/`;
@@ -48,7 +53,12 @@ describe("issuer, provider ARN and condition keys", () => {
 describe("buildTrustPolicy", () => {
   it("pins aud and one sub with StringEquals", () => {
     assert.deepEqual(
-      buildTrustPolicy({ providerArn: PROVIDER, issuerUrl: ISSUER, audience: "api://app", subjects: [SUB_A] }),
+      buildTrustPolicy({
+        providerArn: PROVIDER,
+        issuerUrl: ISSUER,
+        audience: "api://app",
+        subjects: [SUB_A],
+      }),
       {
         Version: "2012-10-17",
         Statement: [
@@ -85,7 +95,8 @@ describe("buildTrustPolicy", () => {
 
   it("refuses to build a policy with no subject", () => {
     assert.throws(
-      () => buildTrustPolicy({ providerArn: PROVIDER, issuerUrl: ISSUER, audience: "a", subjects: [] }),
+      () =>
+        buildTrustPolicy({ providerArn: PROVIDER, issuerUrl: ISSUER, audience: "a", subjects: [] }),
       { message: "a trust policy needs at least one subject" },
     );
   });
@@ -112,7 +123,9 @@ describe("policyLength and subjectsThatFit", () => {
       if (expected > 0) {
         const subjects = Array.from({ length: expected }, () => SUB_A);
         assert.ok(policyLength(buildTrustPolicy({ ...base, subjects })) <= max);
-        assert.ok(policyLength(buildTrustPolicy({ ...base, subjects: [...subjects, SUB_A] })) > max);
+        assert.ok(
+          policyLength(buildTrustPolicy({ ...base, subjects: [...subjects, SUB_A] })) > max,
+        );
       }
     });
   }
@@ -138,8 +151,14 @@ describe("caThumbprints", () => {
   });
 
   it("keeps at most five", () => {
-    const certs = ["6", "5", "4", "3", "2", "1"].map((d) => ({ sha1Fingerprint: d.repeat(40), isCa: true }));
-    assert.deepEqual(caThumbprints(certs), ["1", "2", "3", "4", "5"].map((d) => d.repeat(40)));
+    const certs = ["6", "5", "4", "3", "2", "1"].map((d) => ({
+      sha1Fingerprint: d.repeat(40),
+      isCa: true,
+    }));
+    assert.deepEqual(
+      caThumbprints(certs),
+      ["1", "2", "3", "4", "5"].map((d) => d.repeat(40)),
+    );
   });
 });
 

@@ -1,0 +1,108 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  buildTrustPolicy,
+  policyLength,
+  subjectsThatFit,
+  trustPolicyTooLongMessage,
+} from "../lib/trustPolicy";
+
+export interface FederatedRoleArgs {
+  /** IAM role name. */
+  readonly roleName: pulumi.Input<string>;
+  /** The IAM OIDC provider the role trusts. */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** Token issuer; the condition keys are derived from it. */
+  readonly issuerUrl: pulumi.Input<string>;
+  /** The one audience the role accepts. */
+  readonly audience: pulumi.Input<string>;
+  /** Service principal object ids (token `sub`) allowed to assume the role. */
+  readonly subjects: pulumi.Input<pulumi.Input<string>[]>;
+  /** IAM quota for the trust policy (2048 by default, 4096 after a quota increase). */
+  readonly trustPolicyMaxLength: number;
+  /** Managed policies to attach, keyed by a name unique within the role (used in child names). */
+  readonly managedPolicyArns?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Inline policies by name. */
+  readonly inlinePolicies?: Readonly<Record<string, pulumi.Input<aws.iam.PolicyDocument>>>;
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  readonly maxSessionDurationSeconds?: pulumi.Input<number>;
+  readonly path?: pulumi.Input<string>;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** An IAM role that exactly the listed Entra identities can assume with their tokens. */
+export class FederatedRole extends pulumi.ComponentResource {
+  public readonly arn: pulumi.Output<string>;
+  public readonly name: pulumi.Output<string>;
+  public readonly subjects: pulumi.Output<string[]>;
+
+  constructor(name: string, args: FederatedRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("entra-aws-federation:aws:FederatedRole", name, {}, opts);
+
+    const trustPolicy = pulumi
+      .all([args.oidcProviderArn, args.issuerUrl, args.audience, args.subjects])
+      .apply(([providerArn, issuerUrl, audience, subjects]) => {
+        const base = { providerArn, issuerUrl, audience };
+        const document = buildTrustPolicy({ ...base, subjects });
+        // Configuration was checked with placeholder values; this is the real document.
+        const length = policyLength(document);
+        if (length > args.trustPolicyMaxLength) {
+          const fit = subjectsThatFit(base, args.trustPolicyMaxLength);
+          throw new pulumi.ResourceError(
+            `trust policy of role ${name}: ${trustPolicyTooLongMessage(length, args.trustPolicyMaxLength, fit)}`,
+            this,
+          );
+        }
+        return document;
+      });
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.roleName,
+        assumeRolePolicy: trustPolicy,
+        maxSessionDuration: args.maxSessionDurationSeconds,
+        path: args.path,
+        permissionsBoundary: args.permissionsBoundaryArn,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const managed = Object.entries(args.managedPolicyArns ?? {});
+    const attachments = managed.map(
+      ([policyName, policyArn]) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-managed-${policyName}`,
+          { role: role.name, policyArn },
+          { parent: this },
+        ),
+    );
+    const inline = Object.entries(args.inlinePolicies ?? {});
+    const policies = inline.map(
+      ([policyName, policy]) =>
+        new aws.iam.RolePolicy(
+          `${name}-inline-${policyName}`,
+          { role: role.name, name: policyName, policy },
+          { parent: this },
+        ),
+    );
+    // Exclusive management detaches policies added outside this program, which a drift check
+    // would otherwise never see.
+    new aws.iam.RolePolicyAttachmentsExclusive(
+      `${name}-managed-exclusive`,
+      { roleName: role.name, policyArns: managed.map(([, policyArn]) => policyArn) },
+      { parent: this, dependsOn: attachments },
+    );
+    new aws.iam.RolePoliciesExclusive(
+      `${name}-inline-exclusive`,
+      { roleName: role.name, policyNames: inline.map(([policyName]) => policyName) },
+      { parent: this, dependsOn: policies },
+    );
+
+    this.arn = role.arn;
+    this.name = role.name;
+    this.subjects = pulumi.output(args.subjects);
+    this.registerOutputs({ arn: this.arn, name: this.name, subjects: this.subjects });
+  }
+}

@@ -1,0 +1,257 @@
+import * as resources from "@pulumi/azure-native/resources";
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import type { FederationConfig } from "../lib/config";
+import { identifierUriTenant, stableAppRoleId, tokenScope } from "../lib/entra";
+import { entraIssuerUrl } from "../lib/trustPolicy";
+import { CallerApp } from "./callerApp";
+import { EntraAudience } from "./entraAudience";
+import { FederatedRole } from "./federatedRole";
+import { AwsOidcProvider } from "./oidcProvider";
+import { WorkloadIdentity } from "./workloadIdentity";
+
+/** The validated stack configuration (see `lib/config.ts`). */
+export type EntraAwsFederationArgs = FederationConfig;
+
+export interface IdentityOutput {
+  clientId: string;
+  principalId: string;
+  resourceId?: string;
+}
+
+export interface CallerAppOutput {
+  clientId: string;
+  servicePrincipalObjectId: string;
+  clientSecret: string;
+  clientSecretExpiresAt: string;
+}
+
+export interface RoleOutput {
+  arn: string;
+  name: string;
+  subjects: string[];
+}
+
+/**
+ * Both sides of the federation, wired together: the Entra audience, the workload identities and
+ * caller apps assigned its app role, the AWS OIDC provider for the tenant's v1 issuer, and roles
+ * that trust exactly the identities they list.
+ */
+export class EntraAwsFederation extends pulumi.ComponentResource {
+  public readonly tenantId: pulumi.Output<string>;
+  public readonly issuerUrl: pulumi.Output<string>;
+  public readonly audience: pulumi.Output<string>;
+  public readonly tokenScope: pulumi.Output<string>;
+  public readonly applicationClientId: pulumi.Output<string>;
+  public readonly servicePrincipalObjectId: pulumi.Output<string>;
+  public readonly appRoleId: pulumi.Output<string>;
+  public readonly appRoleValue: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  public readonly identities: pulumi.Output<Record<string, IdentityOutput>>;
+  /** Secret: contains the client secrets. */
+  public readonly callerApps: pulumi.Output<Record<string, CallerAppOutput>>;
+  public readonly roles: pulumi.Output<Record<string, RoleOutput>>;
+
+  constructor(name: string, args: EntraAwsFederationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("entra-aws-federation:index:Federation", name, {}, opts);
+    const protect = args.protect;
+
+    this.tenantId = this.signedInTenant(args.tenantId);
+    this.issuerUrl = this.tenantId.apply(entraIssuerUrl);
+
+    const audience = new EntraAudience(
+      `${name}-audience`,
+      {
+        displayName: args.application.displayName,
+        identifierUri: this.checkIdentifierUri(args.application.identifierUri),
+        appRoleId: stableAppRoleId(pulumi.getProject(), pulumi.getStack(), name),
+        appRoleValue: args.application.appRoleValue,
+        protect,
+      },
+      { parent: this },
+    );
+
+    const resourceGroup = this.resourceGroup(name, args);
+    const principals: Record<string, pulumi.Output<string>> = {};
+    const identities: Record<string, pulumi.Output<IdentityOutput>> = {};
+    for (const identity of args.identities) {
+      const workload = new WorkloadIdentity(
+        `${name}-identity-${identity.name}`,
+        {
+          identity:
+            identity.principalId !== undefined
+              ? { principalId: identity.principalId }
+              : {
+                  identityName: identity.name,
+                  // Validation guarantees a resource group when an identity is created.
+                  ...resourceGroup!,
+                  tags: args.tags,
+                },
+          appRole: audience.appRole,
+          protect,
+        },
+        { parent: this },
+      );
+      principals[identity.name] = workload.principalId;
+      identities[identity.name] = pulumi
+        .all([workload.clientId, workload.principalId, workload.resourceId])
+        .apply(([clientId, principalId, resourceId]) =>
+          resourceId === undefined
+            ? { clientId, principalId }
+            : { clientId, principalId, resourceId },
+        );
+    }
+
+    const callerApps: Record<string, pulumi.Output<CallerAppOutput>> = {};
+    for (const app of args.callerApps) {
+      const caller = new CallerApp(
+        `${name}-caller-${app.name}`,
+        {
+          displayName: `${args.application.displayName}-${app.name}`,
+          secretExpiresInDays: app.secretExpiresInDays,
+          appRole: audience.appRole,
+          protect,
+        },
+        { parent: this },
+      );
+      principals[app.name] = caller.servicePrincipalObjectId;
+      callerApps[app.name] = pulumi.output({
+        clientId: caller.clientId,
+        servicePrincipalObjectId: caller.servicePrincipalObjectId,
+        clientSecret: caller.clientSecret,
+        clientSecretExpiresAt: caller.clientSecretExpiresAt,
+      });
+    }
+
+    const oidcProvider = new AwsOidcProvider(
+      `${name}-oidc`,
+      {
+        issuerUrl: this.issuerUrl,
+        audiences: [audience.audience],
+        ...args.oidcProvider,
+        tags: args.tags,
+        protect,
+      },
+      { parent: this },
+    );
+
+    const roles: Record<string, pulumi.Output<RoleOutput>> = {};
+    for (const role of args.roles) {
+      const federated = new FederatedRole(
+        `${name}-role-${role.name}`,
+        {
+          roleName: role.name,
+          oidcProviderArn: oidcProvider.arn,
+          issuerUrl: this.issuerUrl,
+          audience: audience.audience,
+          // Validation guarantees every listed name is an identity or caller app.
+          subjects: role.identities.map((identityName) => principals[identityName]!),
+          trustPolicyMaxLength: args.trustPolicyMaxLength,
+          managedPolicyArns: Object.fromEntries(
+            role.managedPolicyArns.map((arn) => [arn.slice(arn.lastIndexOf("/") + 1), arn]),
+          ),
+          inlinePolicies: role.inlinePolicies,
+          permissionsBoundaryArn: role.permissionsBoundaryArn,
+          maxSessionDurationSeconds: role.maxSessionDurationSeconds,
+          path: role.path,
+          tags: { ...args.tags, ...role.tags },
+        },
+        { parent: this },
+      );
+      roles[role.name] = pulumi.output({
+        arn: federated.arn,
+        name: federated.name,
+        subjects: federated.subjects,
+      });
+    }
+
+    this.audience = audience.audience;
+    this.tokenScope = audience.audience.apply(tokenScope);
+    this.applicationClientId = audience.clientId;
+    this.servicePrincipalObjectId = audience.servicePrincipalObjectId;
+    this.appRoleId = audience.appRoleId;
+    this.appRoleValue = audience.appRoleValue;
+    this.oidcProviderArn = oidcProvider.arn;
+    this.identities = pulumi.all(identities);
+    this.callerApps = pulumi.secret(pulumi.all(callerApps));
+    this.roles = pulumi.all(roles);
+    this.registerOutputs({
+      tenantId: this.tenantId,
+      issuerUrl: this.issuerUrl,
+      audience: this.audience,
+      tokenScope: this.tokenScope,
+      applicationClientId: this.applicationClientId,
+      servicePrincipalObjectId: this.servicePrincipalObjectId,
+      appRoleId: this.appRoleId,
+      appRoleValue: this.appRoleValue,
+      oidcProviderArn: this.oidcProviderArn,
+      identities: this.identities,
+      callerApps: this.callerApps,
+      roles: this.roles,
+    });
+  }
+
+  /**
+   * The azuread provider's tenant: where the app and identities are created, so the issuer must be
+   * built from it. A configured tenantId must match it.
+   */
+  private signedInTenant(configured: string | undefined): pulumi.Output<string> {
+    const client = azuread.getClientConfigOutput({ parent: this });
+    return client.tenantId.apply((actual) => {
+      const tenant = actual.toLowerCase();
+      if (configured !== undefined && tenant !== configured) {
+        throw new pulumi.ResourceError(
+          `tenantId is ${configured} but the azuread provider is signed in to tenant ${tenant}: ` +
+            `sign in to the configured tenant (az login --tenant ${configured}) or change tenantId`,
+          this,
+        );
+      }
+      return tenant;
+    });
+  }
+
+  /** An `api://<tenantId>/…` identifier URI must name the tenant the app is created in. */
+  private checkIdentifierUri(uri: string | undefined): pulumi.Output<string> | undefined {
+    if (uri === undefined) return undefined;
+    return this.tenantId.apply((tenant) => {
+      const uriTenant = identifierUriTenant(uri);
+      if (uriTenant !== undefined && uriTenant !== tenant) {
+        throw new pulumi.ResourceError(
+          `application.identifierUri ${uri} names tenant ${uriTenant}, but the app is created in tenant ${tenant}`,
+          this,
+        );
+      }
+      return uri;
+    });
+  }
+
+  /** Where new managed identities go: a created group, or an existing one looked up when needed. */
+  private resourceGroup(
+    name: string,
+    args: EntraAwsFederationArgs,
+  ): { resourceGroupName: pulumi.Output<string>; location: pulumi.Output<string> } | undefined {
+    const group = args.resourceGroup;
+    if (group === undefined) return undefined;
+    if (group.create) {
+      const created = new resources.ResourceGroup(
+        `${name}-rg`,
+        { resourceGroupName: group.name, location: group.location, tags: args.tags },
+        { parent: this },
+      );
+      return { resourceGroupName: created.name, location: created.location };
+    }
+    if (group.location !== undefined) {
+      return {
+        resourceGroupName: pulumi.output(group.name),
+        location: pulumi.output(group.location),
+      };
+    }
+    if (!args.identities.some((identity) => identity.principalId === undefined)) return undefined;
+    // An existing group without a configured location: identities go where the group is.
+    const existing = resources.getResourceGroupOutput(
+      { resourceGroupName: group.name },
+      { parent: this },
+    );
+    return { resourceGroupName: existing.name, location: existing.location };
+  }
+}

@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { caThumbprints, ENTRA_JWKS_URL } from "../lib/thumbprints";
+import { oidcProviderArn } from "../lib/trustPolicy";
+
+/**
+ * `none`: AWS verifies the JWKS host against its trusted CAs (the default since 2024);
+ * `auto`: the CA thumbprints of the JWKS host's certificate chain, looked up on each run;
+ * or a pinned list.
+ */
+export type Thumbprints = "auto" | "none" | readonly string[];
+
+export interface AwsOidcProviderArgs {
+  /** Token issuer, `https://sts.windows.net/<tenantId>/`. */
+  readonly issuerUrl: pulumi.Input<string>;
+  /** Audiences (App ID URIs) to accept: the provider's client ID list. */
+  readonly audiences: pulumi.Input<pulumi.Input<string>[]>;
+  /** Create a provider with these thumbprints, or use `existingArn`. */
+  readonly thumbprints?: Thumbprints;
+  /**
+   * Use this account's existing provider for the issuer (one per URL per account) instead of
+   * creating one. Its client ID list must already contain the audiences.
+   */
+  readonly existingArn?: pulumi.Input<string>;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Protect and retain a created provider: other stacks' roles may trust it. */
+  readonly protect?: boolean;
+}
+
+/** The IAM OIDC identity provider that lets STS accept Entra tokens. */
+export class AwsOidcProvider extends pulumi.ComponentResource {
+  public readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("entra-aws-federation:aws:OidcProvider", name, {}, opts);
+
+    if (args.existingArn !== undefined) {
+      this.arn = this.checkExisting(args.existingArn, args.issuerUrl, args.audiences);
+    } else {
+      const provider = new aws.iam.OpenIdConnectProvider(
+        `${name}-provider`,
+        {
+          url: args.issuerUrl,
+          clientIdLists: args.audiences,
+          thumbprintLists: this.thumbprintList(args.thumbprints ?? "none"),
+          tags: args.tags,
+        },
+        { parent: this, protect: args.protect, retainOnDelete: args.protect },
+      );
+      this.arn = provider.arn;
+    }
+    this.registerOutputs({ arn: this.arn });
+  }
+
+  private thumbprintList(thumbprints: Thumbprints): pulumi.Input<string[]> | undefined {
+    if (thumbprints === "none") return undefined;
+    if (thumbprints !== "auto") return [...thumbprints];
+    return tls
+      .getCertificateOutput({ url: ENTRA_JWKS_URL }, { parent: this })
+      .certificates.apply(caThumbprints);
+  }
+
+  /**
+   * Fails the deployment early, with the fix, when the existing provider is not the one for this
+   * account and issuer or does not list the audience: otherwise STS fails later at run time with
+   * InvalidIdentityToken.
+   */
+  private checkExisting(
+    existingArn: pulumi.Input<string>,
+    issuerUrl: pulumi.Input<string>,
+    audiences: pulumi.Input<pulumi.Input<string>[]>,
+  ): pulumi.Output<string> {
+    const invokeOpts = { parent: this };
+    const caller = aws.getCallerIdentityOutput({}, invokeOpts);
+    const partition = aws.getPartitionOutput({}, invokeOpts);
+    const expectedArn = pulumi
+      .all([partition.partition, caller.accountId, issuerUrl])
+      .apply(([p, account, url]) => oidcProviderArn(p, account, url));
+    const matchingArn = pulumi.all([existingArn, expectedArn]).apply(([arn, expected]) => {
+      if (arn !== expected) {
+        throw new pulumi.ResourceError(
+          `oidcProvider.existingArn ${arn} is not this account's provider for the Entra issuer: expected ${expected}`,
+          this,
+        );
+      }
+      return arn;
+    });
+    const existing = aws.iam.getOpenIdConnectProviderOutput({ arn: matchingArn }, invokeOpts);
+    return pulumi
+      .all([matchingArn, existing.clientIdLists, audiences])
+      .apply(([arn, clientIds, wanted]) => {
+        const missing = wanted.filter((audience) => !clientIds.includes(audience));
+        if (missing.length > 0) {
+          throw new pulumi.ResourceError(
+            `the OIDC provider ${arn} does not list the audience ${missing.join(", ")} in its client IDs; ` +
+              `add it (aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${missing[0]}) ` +
+              `and deploy again`,
+            this,
+          );
+        }
+        return arn;
+      });
+  }
+}

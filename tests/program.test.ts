@@ -1,0 +1,401 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { stableAppRoleId } from "../lib/entra";
+import {
+  ACCOUNT_ID,
+  fakeGuid,
+  FakeClouds,
+  type FakeCloudsOptions,
+  isKnown,
+  isSecret,
+  NOW,
+  setStackConfig,
+  SUBSCRIPTION_ID,
+  TENANT_ID,
+  valueOf,
+} from "./fakeClouds";
+
+const ROOT = path.join(__dirname, "..");
+type Program = Record<string, pulumi.Output<unknown>>;
+
+/** Stack configuration of the example environment, exactly as committed. */
+function devStackConfig(): Record<string, unknown> {
+  const file = parseYaml(readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  return file.config;
+}
+
+/** Runs index.ts against fake clouds with the given stack configuration. */
+async function runProgram(
+  config: Record<string, unknown>,
+  options: FakeCloudsOptions = {},
+): Promise<{ clouds: FakeClouds; program: Program }> {
+  const clouds = await new FakeClouds({ stack: "dev", ...options }).install();
+  setStackConfig(config);
+  const entry = require.resolve("../index");
+  delete require.cache[entry];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(entry) as Program;
+  return { clouds, program };
+}
+
+async function settle(program: Program): Promise<Record<string, unknown>> {
+  const values = await Promise.all(Object.values(program).map((o) => valueOf(o)));
+  // Every registration has reached the monitor once the RPC queue drains.
+  await pulumi.runtime.disconnect();
+  return Object.fromEntries(Object.keys(program).map((key, i) => [key, values[i]]));
+}
+
+const appClientId = (component: string) => fakeGuid(`app-client:${component}-app`);
+const spObjectId = (component: string) => fakeGuid(`sp:${appClientId(component)}`);
+const miPrincipal = (name: string) => fakeGuid(`mi-principal:${name}`);
+const miClient = (name: string) => fakeGuid(`mi-client:${name}`);
+
+const AUDIENCE = `api://${appClientId("federation-audience")}`;
+const ISSUER = `https://sts.windows.net/${TENANT_ID}/`;
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`;
+const CALLER = "federation-caller-synapse-export";
+const APP_ROLE_ID = stableAppRoleId("entra-aws-federation", "dev", "federation");
+
+function trustPolicy(subjects: string[]) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER_ARN },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`sts.windows.net/${TENANT_ID}/:aud`]: AUDIENCE,
+            [`sts.windows.net/${TENANT_ID}/:sub`]: subjects,
+          },
+        },
+      },
+    ],
+  };
+}
+
+describe("program with Pulumi.dev.yaml", () => {
+  let clouds: FakeClouds;
+  let outputs: Record<string, unknown>;
+  let program: Program;
+
+  before(async () => {
+    ({ clouds, program } = await runProgram(devStackConfig()));
+    outputs = await settle(program);
+  });
+
+  it("exports every output app teams and the credentials helper use", () => {
+    assert.deepEqual(outputs, {
+      tenantId: TENANT_ID,
+      issuerUrl: ISSUER,
+      audience: AUDIENCE,
+      tokenScope: `${AUDIENCE}/.default`,
+      applicationClientId: appClientId("federation-audience"),
+      servicePrincipalObjectId: spObjectId("federation-audience"),
+      appRoleId: APP_ROLE_ID,
+      appRoleValue: "AssumeRoleWithWebIdentity",
+      oidcProviderArn: PROVIDER_ARN,
+      identities: {
+        "orders-api": {
+          clientId: miClient("orders-api"),
+          principalId: miPrincipal("orders-api"),
+          resourceId: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-aws-federation-dev/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders-api`,
+        },
+        "reporting-job": {
+          clientId: miClient("reporting-job"),
+          principalId: miPrincipal("reporting-job"),
+          resourceId: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-aws-federation-dev/providers/Microsoft.ManagedIdentity/userAssignedIdentities/reporting-job`,
+        },
+      },
+      callerApps: {
+        "synapse-export": {
+          clientId: appClientId(CALLER),
+          servicePrincipalObjectId: spObjectId(CALLER),
+          clientSecret: `secret-of-${CALLER}-secret`,
+          clientSecretExpiresAt: "2027-02-20T00:00:00Z",
+        },
+      },
+      roles: {
+        "orders-api-dev": {
+          arn: `arn:aws:iam::${ACCOUNT_ID}:role/orders-api-dev`,
+          name: "orders-api-dev",
+          subjects: [miPrincipal("orders-api")],
+        },
+        "reporting-dev": {
+          arn: `arn:aws:iam::${ACCOUNT_ID}:role/reporting-dev`,
+          name: "reporting-dev",
+          subjects: [miPrincipal("reporting-job"), spObjectId(CALLER)],
+        },
+      },
+    });
+  });
+
+  it("keeps the client secrets secret, and nothing else", async () => {
+    for (const [name, output] of Object.entries(program)) {
+      assert.equal(await isSecret(output), name === "callerApps", name);
+    }
+  });
+
+  it("registers exactly these resources under these parents", () => {
+    const tree = clouds.resources
+      .map((r) => `${r.parent ?? "(stack)"} > ${r.name} [${r.type}]`)
+      .sort();
+    assert.deepEqual(tree, [
+      "(stack) > federation [entra-aws-federation:index:Federation]",
+      "federation > federation-audience [entra-aws-federation:entra:Audience]",
+      "federation > federation-caller-synapse-export [entra-aws-federation:entra:CallerApp]",
+      "federation > federation-identity-orders-api [entra-aws-federation:azure:WorkloadIdentity]",
+      "federation > federation-identity-reporting-job [entra-aws-federation:azure:WorkloadIdentity]",
+      "federation > federation-oidc [entra-aws-federation:aws:OidcProvider]",
+      "federation > federation-rg [azure-native:resources:ResourceGroup]",
+      "federation > federation-role-orders-api-dev [entra-aws-federation:aws:FederatedRole]",
+      "federation > federation-role-reporting-dev [entra-aws-federation:aws:FederatedRole]",
+      "federation-audience > federation-audience-app [azuread:index/application:Application]",
+      "federation-audience > federation-audience-identifier-uri [azuread:index/applicationIdentifierUri:ApplicationIdentifierUri]",
+      "federation-audience > federation-audience-sp [azuread:index/servicePrincipal:ServicePrincipal]",
+      "federation-caller-synapse-export > federation-caller-synapse-export-app [azuread:index/application:Application]",
+      "federation-caller-synapse-export > federation-caller-synapse-export-app-role [azuread:index/appRoleAssignment:AppRoleAssignment]",
+      "federation-caller-synapse-export > federation-caller-synapse-export-secret [azuread:index/applicationPassword:ApplicationPassword]",
+      "federation-caller-synapse-export > federation-caller-synapse-export-secret-rotation [time:index/rotating:Rotating]",
+      "federation-caller-synapse-export > federation-caller-synapse-export-sp [azuread:index/servicePrincipal:ServicePrincipal]",
+      "federation-identity-orders-api > federation-identity-orders-api-app-role [azuread:index/appRoleAssignment:AppRoleAssignment]",
+      "federation-identity-orders-api > federation-identity-orders-api-mi [azure-native:managedidentity:UserAssignedIdentity]",
+      "federation-identity-reporting-job > federation-identity-reporting-job-app-role [azuread:index/appRoleAssignment:AppRoleAssignment]",
+      "federation-identity-reporting-job > federation-identity-reporting-job-mi [azure-native:managedidentity:UserAssignedIdentity]",
+      "federation-oidc > federation-oidc-provider [aws:iam/openIdConnectProvider:OpenIdConnectProvider]",
+      "federation-role-orders-api-dev > federation-role-orders-api-dev-inline-exclusive [aws:iam/rolePoliciesExclusive:RolePoliciesExclusive]",
+      "federation-role-orders-api-dev > federation-role-orders-api-dev-managed-AmazonS3ReadOnlyAccess [aws:iam/rolePolicyAttachment:RolePolicyAttachment]",
+      "federation-role-orders-api-dev > federation-role-orders-api-dev-managed-exclusive [aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive]",
+      "federation-role-orders-api-dev > federation-role-orders-api-dev-role [aws:iam/role:Role]",
+      "federation-role-reporting-dev > federation-role-reporting-dev-inline-exclusive [aws:iam/rolePoliciesExclusive:RolePoliciesExclusive]",
+      "federation-role-reporting-dev > federation-role-reporting-dev-inline-write-reports [aws:iam/rolePolicy:RolePolicy]",
+      "federation-role-reporting-dev > federation-role-reporting-dev-managed-exclusive [aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive]",
+      "federation-role-reporting-dev > federation-role-reporting-dev-role [aws:iam/role:Role]",
+    ]);
+    assert.equal(clouds.custom().length, 22);
+  });
+
+  it("makes a single-tenant federation app with v1 tokens and one app role for applications", () => {
+    const app = clouds.byName("federation-audience-app");
+    assert.deepEqual(app.inputs, {
+      displayName: "entra-aws-federation-dev",
+      signInAudience: "AzureADMyOrg",
+      api: { requestedAccessTokenVersion: 1 },
+      appRoles: [
+        {
+          id: APP_ROLE_ID,
+          allowedMemberTypes: ["Application"],
+          displayName: "Assume AWS roles with web identity",
+          description: "Allows an Azure workload to exchange its Entra token for AWS credentials.",
+          enabled: true,
+          value: "AssumeRoleWithWebIdentity",
+        },
+      ],
+    });
+    assert.deepEqual(app.ignoreChanges, ["identifierUris"]);
+    assert.deepEqual(clouds.byName("federation-audience-identifier-uri").inputs, {
+      applicationId: `/applications/${fakeGuid("app-object:federation-audience-app")}`,
+      identifierUri: AUDIENCE,
+    });
+  });
+
+  it("requires an app role assignment on the federation service principal", () => {
+    assert.deepEqual(clouds.byName("federation-audience-sp").inputs, {
+      clientId: appClientId("federation-audience"),
+      appRoleAssignmentRequired: true,
+    });
+  });
+
+  it("assigns the app role: principal = the identity's service principal, resource = the federation's", () => {
+    const expected: [assignment: string, principal: string][] = [
+      ["federation-identity-orders-api-app-role", miPrincipal("orders-api")],
+      ["federation-identity-reporting-job-app-role", miPrincipal("reporting-job")],
+      [`${CALLER}-app-role`, spObjectId(CALLER)],
+    ];
+    for (const [assignment, principal] of expected) {
+      assert.deepEqual(clouds.byName(assignment).inputs, {
+        appRoleId: APP_ROLE_ID,
+        principalObjectId: principal,
+        resourceObjectId: spObjectId("federation-audience"),
+      });
+    }
+  });
+
+  it("creates the managed identities in the configured resource group, tagged", () => {
+    assert.deepEqual(clouds.byName("federation-rg").inputs, {
+      resourceGroupName: "rg-aws-federation-dev",
+      location: "westeurope",
+      tags: { environment: "dev", "managed-by": "entra-aws-federation" },
+    });
+    assert.deepEqual(clouds.byName("federation-identity-orders-api-mi").inputs, {
+      resourceName: "orders-api",
+      resourceGroupName: "rg-aws-federation-dev",
+      location: "westeurope",
+      tags: { environment: "dev", "managed-by": "entra-aws-federation" },
+    });
+  });
+
+  it("gives the caller app a client secret that expires after the configured days", () => {
+    assert.deepEqual(clouds.byName(`${CALLER}-app`).inputs, {
+      displayName: "entra-aws-federation-dev-synapse-export",
+      signInAudience: "AzureADMyOrg",
+    });
+    assert.deepEqual(clouds.byName(`${CALLER}-secret-rotation`).inputs, { rotationDays: 90 });
+    assert.deepEqual(clouds.byName(`${CALLER}-secret`).inputs, {
+      applicationId: `/applications/${fakeGuid(`app-object:${CALLER}-app`)}`,
+      displayName: "entra-aws-federation",
+      endDate: new Date(Date.parse(NOW) + 90 * 86_400_000).toISOString().replace(".000Z", "Z"),
+    });
+  });
+
+  it("creates the OIDC provider for the issuer with the trailing slash, the audience and no thumbprints", () => {
+    assert.deepEqual(clouds.byName("federation-oidc-provider").inputs, {
+      url: ISSUER,
+      clientIdLists: [AUDIENCE],
+      tags: { environment: "dev", "managed-by": "entra-aws-federation" },
+    });
+  });
+
+  it("trusts exactly one identity in the orders role", () => {
+    assert.deepEqual(clouds.byName("federation-role-orders-api-dev-role").inputs, {
+      name: "orders-api-dev",
+      assumeRolePolicy: trustPolicy([miPrincipal("orders-api")]),
+      maxSessionDuration: 3600,
+      path: "/",
+      tags: { environment: "dev", "managed-by": "entra-aws-federation" },
+    });
+    assert.deepEqual(
+      clouds.byName("federation-role-orders-api-dev-managed-AmazonS3ReadOnlyAccess").inputs,
+      {
+        role: "orders-api-dev",
+        policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+      },
+    );
+    assert.deepEqual(clouds.byName("federation-role-orders-api-dev-managed-exclusive").inputs, {
+      roleName: "orders-api-dev",
+      policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+    });
+    assert.deepEqual(clouds.byName("federation-role-orders-api-dev-inline-exclusive").inputs, {
+      roleName: "orders-api-dev",
+      policyNames: [],
+    });
+  });
+
+  it("trusts an identity and a caller app in the reporting role, with its inline policy and tags", () => {
+    assert.deepEqual(clouds.byName("federation-role-reporting-dev-role").inputs, {
+      name: "reporting-dev",
+      assumeRolePolicy: trustPolicy([miPrincipal("reporting-job"), spObjectId(CALLER)]),
+      maxSessionDuration: 7200,
+      path: "/",
+      tags: {
+        environment: "dev",
+        "managed-by": "entra-aws-federation",
+        "data-classification": "internal",
+      },
+    });
+    assert.deepEqual(clouds.byName("federation-role-reporting-dev-inline-write-reports").inputs, {
+      role: "reporting-dev",
+      name: "write-reports",
+      policy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: "arn:aws:s3:::example-reports-dev/*",
+          },
+        ],
+      },
+    });
+  });
+
+  it("makes only the invokes it needs", () => {
+    assert.deepEqual(
+      clouds.invokes.map((i) => i.token),
+      ["azuread:index/getClientConfig:getClientConfig"],
+    );
+  });
+
+  it("protects nothing when protect is off", () => {
+    assert.deepEqual(
+      clouds.resources.filter((r) => r.protect || r.retainOnDelete),
+      [],
+    );
+  });
+});
+
+describe("program with protect: true", () => {
+  it("protects and retains the app registrations, service principals, identities and OIDC provider only", async () => {
+    const { clouds, program } = await runProgram({
+      ...devStackConfig(),
+      "entra-aws-federation:protect": "true",
+    });
+    await settle(program);
+    const guarded = clouds.resources
+      .filter((r) => r.protect)
+      .map((r) => `${r.name} retain=${r.retainOnDelete}`)
+      .sort();
+    assert.deepEqual(guarded, [
+      "federation-audience-app retain=true",
+      "federation-audience-sp retain=true",
+      "federation-caller-synapse-export-app retain=true",
+      "federation-caller-synapse-export-sp retain=true",
+      "federation-identity-orders-api-mi retain=true",
+      "federation-identity-reporting-job-mi retain=true",
+      "federation-oidc-provider retain=true",
+    ]);
+  });
+});
+
+describe("program with invalid configuration", () => {
+  it("stops with the configuration error before registering any resource", async () => {
+    const config = {
+      ...devStackConfig(),
+      "entra-aws-federation:roles": [{ name: "r", identities: ["nobody"] }],
+    };
+    const clouds = await new FakeClouds({ stack: "dev" }).install();
+    setStackConfig(config);
+    const entry = require.resolve("../index");
+    delete require.cache[entry];
+    assert.throws(
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      () => require(entry),
+      (err: Error) => {
+        assert.ok(pulumi.RunError.isInstance(err), "a RunError: message only, no stack trace");
+        assert.equal(
+          err.message,
+          'Invalid configuration:\n  entra-aws-federation:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, reporting-job, synapse-export) (got "nobody")',
+        );
+        return true;
+      },
+    );
+    await pulumi.runtime.disconnect();
+    assert.deepEqual(clouds.resources, []);
+    assert.deepEqual(clouds.invokes, []);
+  });
+});
+
+describe("program in preview (ids unknown until created)", () => {
+  it("completes, leaving ids unknown and known values known", async () => {
+    const { clouds, program } = await runProgram(devStackConfig(), { preview: true });
+    const values = await settle(program);
+    assert.equal(await isKnown(program.tenantId!), true);
+    assert.equal(values.issuerUrl, ISSUER);
+    for (const name of [
+      "audience",
+      "applicationClientId",
+      "oidcProviderArn",
+      "identities",
+      "roles",
+    ]) {
+      assert.equal(await isKnown(program[name]!), false, name);
+    }
+    assert.equal(clouds.custom().length, 22);
+  });
+});
