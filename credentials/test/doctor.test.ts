@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { main } from "../src/cli";
+import { checkClaims, type CheckResult, type ClaimExpectations } from "../src/doctor";
+import type { JwtClaims } from "../src/jwt";
+import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { captureIo } from "./support/io";
+import { entraClaims, signJwt } from "./support/jwt";
+
+const tid = "11111111-2222-3333-4444-555555555555";
+const principal = "aaaaaaaa-0000-0000-0000-000000000001";
+const client = "cccccccc-0000-0000-0000-000000000002";
+const audience = "api://dddddddd-0000-0000-0000-000000000003";
+const now = 1_800_000_000;
+const good: JwtClaims = entraClaims({
+  tenantId: tid,
+  audience,
+  principalId: principal,
+  clientId: client,
+  issuedAt: now - 60,
+  lifetimeSeconds: 3600,
+}) as JwtClaims;
+const expect: ClaimExpectations = {
+  audience,
+  tenantId: tid,
+  expectedSubject: principal,
+  appRole: "AssumeRoleWithWebIdentity",
+};
+
+function run(
+  claims: Partial<JwtClaims>,
+  e: Partial<ClaimExpectations> = {},
+  header = { alg: "RS256" },
+): Record<string, CheckResult> {
+  const results = checkClaims({ ...good, ...claims }, header, { ...expect, ...e }, now);
+  return Object.fromEntries(results.map((r) => [r.id, r]));
+}
+
+describe("doctor claim checks (table)", () => {
+  it("passes every check for a correct v1 token", () => {
+    const r = run({});
+    assert.deepEqual(
+      Object.values(r).map((c) => [c.id, c.status]),
+      [
+        ["version", "pass"],
+        ["issuer", "pass"],
+        ["audience", "pass"],
+        ["subject", "pass"],
+        ["app-role", "pass"],
+        ["expiry", "pass"],
+      ],
+    );
+  });
+
+  const table: [
+    string,
+    Partial<JwtClaims>,
+    Partial<ClaimExpectations>,
+    string,
+    CheckResult["status"],
+    RegExp,
+  ][] = [
+    ["a v2 token", { ver: "2.0" }, {}, "version", "fail", /requestedAccessTokenVersion = 1/],
+    [
+      "a v2 issuer",
+      { iss: `https://login.microsoftonline.com/${tid}/v2.0` },
+      {},
+      "issuer",
+      "fail",
+      /v2\.0 issuer/,
+    ],
+    [
+      "an issuer without the trailing slash",
+      { iss: `https://sts.windows.net/${tid}` },
+      {},
+      "issuer",
+      "fail",
+      /trailing slash/,
+    ],
+    [
+      "another tenant",
+      { iss: `https://sts.windows.net/${randomUUID()}/` },
+      {},
+      "issuer",
+      "fail",
+      /another tenant/,
+    ],
+    [
+      "no tenant to compare with",
+      { tid: undefined },
+      { tenantId: undefined },
+      "issuer",
+      "fail",
+      /tenant id/,
+    ],
+    [
+      "the bare app id as aud",
+      { aud: "dddddddd-0000-0000-0000-000000000003" },
+      {},
+      "audience",
+      "fail",
+      /bare app id/,
+    ],
+    ["another audience", { aud: "api://other" }, {}, "audience", "fail", /client IDs/],
+    [
+      "the client id given as subject",
+      {},
+      { expectedSubject: client },
+      "subject",
+      "fail",
+      /is the client id/,
+    ],
+    [
+      "another identity",
+      {},
+      { expectedSubject: randomUUID() },
+      "subject",
+      "fail",
+      /service principal object id/,
+    ],
+    ["no expected subject", {}, { expectedSubject: undefined }, "subject", "warn", /principalId/],
+    ["a missing app role", { roles: [] }, {}, "app-role", "fail", /AppRoleAssignment/],
+    ["another app role", { roles: ["Reader"] }, {}, "app-role", "fail", /app role/],
+    [
+      "no roles and no --app-role",
+      { roles: undefined },
+      { appRole: undefined },
+      "app-role",
+      "warn",
+      /assign the identity/,
+    ],
+    ["an expired token", { exp: now - 400 }, {}, "expiry", "fail", /new token/],
+    ["expiry within IAM's skew", { exp: now - 100 }, {}, "expiry", "warn", /5 minutes/],
+    [
+      "a clock behind the issuer",
+      { iat: now + 900, nbf: now + 900, exp: now + 4500 },
+      {},
+      "expiry",
+      "fail",
+      /NTP/,
+    ],
+    ["no exp", { exp: undefined }, {}, "expiry", "fail", /not an Entra access token/],
+  ];
+  for (const [what, claims, e, id, status, fix] of table) {
+    it(`diagnoses ${what}`, () => {
+      const result = run(claims, e)[id]!;
+      assert.equal(result.status, status, JSON.stringify(result));
+      assert.match(`${result.detail} ${result.fix ?? ""}`, fix);
+    });
+  }
+  it("diagnoses a token not signed with RS256", () => {
+    assert.equal(run({}, {}, { alg: "HS256" }).algorithm!.status, "fail");
+  });
+});
+
+describe("doctor command (loopback Entra and STS)", function () {
+  let f: Fixture;
+  before(async () => {
+    f = await sharedFixture();
+  });
+  beforeEach(() => resetFixture(f));
+
+  const args = (
+    id: { clientId: string; roleArn: string; principalId: string },
+    extra: string[] = [],
+  ): string[] => [
+    "doctor",
+    "--role-arn",
+    id.roleArn,
+    "--audience",
+    f.audience,
+    "--client-id",
+    id.clientId,
+    "--tenant-id",
+    f.tenantId,
+    "--expected-subject",
+    id.principalId,
+    "--app-role",
+    "AssumeRoleWithWebIdentity",
+    "--sts-endpoint",
+    f.sts.endpoint,
+    ...extra,
+  ];
+  const stsCalls = (roleArn: string) => f.sts.calls.filter((c) => c.roleArn === roleArn).length;
+
+  it("prints a passing checklist and exits 0 for a correct setup", async () => {
+    const id = f.newIdentity();
+    const io = captureIo();
+    assert.equal(await main(args(id), io), 0, io.err + io.out);
+    for (const title of [
+      "Obtained an Entra token",
+      "Token version is 1.0",
+      "Issuer is",
+      "aud equals",
+      "sub is the expected",
+      "The app role",
+      "Token is not expired",
+      "AWS STS",
+    ]) {
+      assert.match(io.out, new RegExp(`\\[ok\\]\\s+${title}`));
+    }
+    assert.match(io.out, /All checks passed/);
+    assert.doesNotMatch(io.out + io.err, /eyJ|ASIA/);
+    assert.equal(stsCalls(id.roleArn), 1);
+  });
+
+  it("--json prints the checks for machines", async () => {
+    const id = f.newIdentity();
+    const io = captureIo();
+    assert.equal(await main(args(id, ["--json"]), io), 0);
+    const report = JSON.parse(io.out) as { ok: boolean; checks: { id: string; status: string }[] };
+    assert.equal(report.ok, true);
+    assert.deepEqual(
+      report.checks.map((c) => c.id),
+      ["token", "decode", "version", "issuer", "audience", "subject", "app-role", "expiry", "sts"],
+    );
+  });
+
+  it("stops at the first failing check (a v2 token) without calling STS, exit 2", async () => {
+    const id = f.newIdentity();
+    f.mi.options.version = () => "2.0";
+    const io = captureIo();
+    assert.equal(await main(args(id, ["--json"]), io), 2);
+    const report = JSON.parse(io.out) as { ok: boolean; checks: { id: string; status: string }[] };
+    assert.equal(report.ok, false);
+    const statuses = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+    assert.equal(statuses.version, "fail");
+    assert.equal(statuses.issuer, "skip");
+    assert.equal(statuses.sts, "skip");
+    assert.equal(stsCalls(id.roleArn), 0);
+  });
+
+  it("diagnoses a missing app role assignment", async () => {
+    const id = f.newIdentity({ roles: [] });
+    const io = captureIo();
+    assert.equal(await main(args(id), io), 2);
+    assert.match(io.out, /\[FAIL\] The app role is in roles/);
+    assert.match(io.out, /fix: Assign the identity the app role/);
+  });
+
+  it("diagnoses the wrong expected subject (the client id)", async () => {
+    const id = f.newIdentity();
+    const io = captureIo();
+    assert.equal(await main(args({ ...id, principalId: id.clientId }), io), 2);
+    assert.match(io.out, /\[FAIL\] sub is the expected principal/);
+  });
+
+  it("maps STS AccessDenied to its cause when every claim is right but the role does not trust the sub", async () => {
+    const id = f.newIdentity({ trusted: false });
+    const io = captureIo();
+    assert.equal(await main(args(id), io), 2);
+    assert.match(io.out, /\[FAIL\] AWS STS AssumeRoleWithWebIdentity: AccessDenied/);
+    assert.match(io.out, /principalId/);
+    assert.equal(stsCalls(id.roleArn), 1);
+  });
+
+  it("maps STS InvalidIdentityToken (audience not in the provider's client IDs)", async () => {
+    const id = f.newIdentity();
+    const other = `api://${randomUUID()}`;
+    f.sts.options.roles.get(id.roleArn)!.audience = other;
+    const io = captureIo();
+    const a = args(id);
+    a[a.indexOf("--audience") + 1] = other;
+    assert.equal(await main(a, io), 2);
+    assert.match(io.out, /\[ok\]\s+aud equals the audience/);
+    assert.match(
+      io.out,
+      /\[FAIL\] AWS STS AssumeRoleWithWebIdentity: InvalidIdentityToken: Incorrect token audience/,
+    );
+    assert.match(io.out, /client ID list/);
+  });
+
+  it("checks a given token (--token -) without getting one, and diagnoses its expiry", async () => {
+    const id = f.newIdentity();
+    const issuedAt = Math.floor(Date.now() / 1000) - 7200;
+    const token = signJwt(
+      f.key,
+      entraClaims({
+        tenantId: f.tenantId,
+        audience: f.audience,
+        principalId: id.principalId,
+        clientId: id.clientId,
+        issuedAt,
+        lifetimeSeconds: 3600,
+      }),
+    );
+    const io = captureIo({}, `${token}\n`);
+    assert.equal(await main([...args(id), "--token", "-"], io), 2);
+    assert.match(io.out, /\[ok\]\s+Obtained an Entra token: token given/);
+    assert.match(io.out, /\[FAIL\] Token is not expired/);
+    assert.ok(!io.out.includes(token));
+    assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+  });
+
+  it("reports an Entra failure as the first failing check", async () => {
+    const id = f.newIdentity();
+    const io = captureIo();
+    const a = args({ ...id, clientId: randomUUID() });
+    assert.equal(await main(a, io), 2);
+    assert.match(io.out, /\[FAIL\] Obtained an Entra token/);
+  });
+
+  it("--no-sts skips the STS call", async () => {
+    const id = f.newIdentity();
+    const io = captureIo();
+    assert.equal(await main([...args(id), "--no-sts"], io), 0);
+    assert.match(io.out, /\[skip\] AWS STS/);
+    assert.equal(stsCalls(id.roleArn), 0);
+  });
+});

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { resolveSettings, scopeFor } from "../src/config";
+import { cacheKey } from "../src/diskCache";
+import { classifyStsError, explainStsError, stsErrorCode, type RetryDecision } from "../src/errors";
+import { decodeJwtUnverified } from "../src/jwt";
+import { redact } from "../src/redact";
+import { backoffDelayMs } from "../src/retry";
+import { defaultSessionName, sanitizeSessionName } from "../src/sessionName";
+
+describe("sanitizeSessionName", () => {
+  const cases: [string, string][] = [
+    ["app-reader", "app-reader"],
+    ["batch job #7 (nightly)", "batch-job-7-nightly"],
+    ["user@host.example.com", "user@host.example.com"],
+    ["a+b=c,d.e@f_g-h", "a+b=c,d.e@f_g-h"],
+    ["ümlaut-café", "umlaut-cafe"],
+    ["///", "entra-aws"],
+    ["", "entra-aws"],
+    ["x", "x-entra"],
+    ["a".repeat(80), "a".repeat(64)],
+    [`${"a".repeat(63)} b`, "a".repeat(63)],
+  ];
+  for (const [raw, expected] of cases) {
+    it(`${JSON.stringify(raw.length > 20 ? `${raw.slice(0, 20)}…` : raw)} → ${expected.length > 20 ? `${expected.slice(0, 20)}…` : expected}`, () => {
+      const name = sanitizeSessionName(raw);
+      assert.equal(name, expected);
+      assert.match(name, /^[\w+=,.@-]{2,64}$/);
+    });
+  }
+  it("defaults to the identity and the host, within 64 characters", () => {
+    const clientId = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    assert.equal(defaultSessionName(clientId, "web-01"), `entra-${clientId}@web-01`);
+    assert.equal(defaultSessionName(undefined, "vm 1"), "entra-system@vm-1");
+    const long = defaultSessionName(clientId, "a-very-long-host-name.internal.cloudapp.net");
+    assert.equal(long.length, 64);
+    assert.ok(long.startsWith(`entra-${clientId}@a-very`));
+  });
+});
+
+describe("STS error classification and explanations", () => {
+  const table: [unknown, string | undefined, RetryDecision][] = [
+    [{ name: "IDPCommunicationErrorException" }, "IDPCommunicationError", "retry"],
+    [{ name: "Throttling" }, "Throttling", "retry"],
+    [{ name: "ThrottlingException" }, "ThrottlingException", "retry"],
+    [{ name: "TooManyRequestsException" }, "TooManyRequestsException", "retry"],
+    [{ name: "TimeoutError", code: "ETIMEDOUT" }, "ETIMEDOUT", "retry"],
+    [{ name: "Error", code: "ECONNRESET" }, "ECONNRESET", "retry"],
+    [{ name: "ExpiredTokenException" }, "ExpiredTokenException", "new-token"],
+    [{ name: "InvalidIdentityTokenException" }, "InvalidIdentityToken", "fatal"],
+    [{ name: "IDPRejectedClaimException" }, "IDPRejectedClaim", "fatal"],
+    [{ name: "AccessDenied" }, "AccessDenied", "fatal"],
+    [{ name: "MalformedPolicyDocumentException" }, "MalformedPolicyDocument", "fatal"],
+    [{ name: "ValidationError" }, "ValidationError", "fatal"],
+    [{ name: "SomethingNew", $metadata: { httpStatusCode: 503 } }, "SomethingNew", "retry"],
+    [{ name: "SomethingNew", $metadata: { httpStatusCode: 400 } }, "SomethingNew", "fatal"],
+    ["a string", undefined, "fatal"],
+  ];
+  for (const [error, code, decision] of table) {
+    it(`${JSON.stringify(error)} → ${code} → ${decision}`, () => {
+      assert.equal(stsErrorCode(error), code);
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
+        ?.httpStatusCode;
+      assert.equal(classifyStsError(code, status), decision);
+    });
+  }
+
+  const explanations: [string, string, RegExp[]][] = [
+    [
+      "InvalidIdentityToken",
+      "No OpenIDConnect provider found in your account for https://sts.windows.net/x/",
+      [/trailing slash/, /requestedAccessTokenVersion = 1/],
+    ],
+    ["InvalidIdentityToken", "Incorrect token audience", [/client ID list/, /v2\.0/]],
+    ["InvalidIdentityToken", "Couldn't verify the token's signature", [/signature/, /thumbprints/]],
+    ["IDPRejectedClaim", "", [/client ID list/, /principalId/]],
+    [
+      "AccessDenied",
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      [/principalId/, /never its client id/, /:aud and :sub/, /eventually consistent/],
+    ],
+    ["ExpiredTokenException", "", [/clock/]],
+    ["Throttling", "", [/Retried automatically/]],
+    ["Weird", "", [/unexpected error \(Weird\)/]],
+  ];
+  for (const [code, message, patterns] of explanations) {
+    it(`explains ${code}${message ? ` (${message.slice(0, 30)}…)` : ""}`, () => {
+      const text = [
+        explainStsError(code, message).summary,
+        ...explainStsError(code, message).causes,
+      ].join("\n");
+      for (const p of patterns) assert.match(text, p);
+    });
+  }
+});
+
+describe("backoffDelayMs", () => {
+  it("grows exponentially, is capped, and is jittered within [0, ceiling)", () => {
+    const opts = { baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, opts, () => 0.999)),
+      [99, 199, 399, 799, 999, 999],
+    );
+    assert.equal(
+      backoffDelayMs(3, opts, () => 0),
+      0,
+    );
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelayMs(10, opts);
+      assert.ok(d >= 0 && d < 1000);
+    }
+  });
+});
+
+describe("cacheKey", () => {
+  const base = {
+    roleArn: "arn:aws:iam::123456789012:role/r",
+    audience: "api://a",
+    clientId: "c",
+    tenantId: undefined,
+    sessionName: undefined,
+    durationSeconds: undefined,
+    stsEndpoint: undefined,
+  };
+  it("is stable and differs per role, audience, identity, session, duration and endpoint", () => {
+    const k = cacheKey(base);
+    assert.equal(k, cacheKey({ ...base }));
+    assert.match(k, /^[0-9a-f]{40}$/);
+    const variants = [
+      { roleArn: "arn:aws:iam::123456789012:role/s" },
+      { audience: "api://b" },
+      { clientId: "d" },
+      { clientId: undefined },
+      { tenantId: "t" },
+      { sessionName: "s" },
+      { durationSeconds: 900 },
+      { stsEndpoint: "http://127.0.0.1:1" },
+    ];
+    const keys = new Set([k, ...variants.map((v) => cacheKey({ ...base, ...v }))]);
+    assert.equal(keys.size, variants.length + 1);
+  });
+});
+
+describe("settings", () => {
+  it("prefers options over the environment and defaults the region", () => {
+    const s = resolveSettings(
+      { roleArn: "arn:aws:iam::123456789012:role/opt" },
+      {
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/env",
+        ENTRA_AWS_AUDIENCE: "api://x",
+        AZURE_CLIENT_ID: "c",
+      },
+    );
+    assert.equal(s.roleArn, "arn:aws:iam::123456789012:role/opt");
+    assert.equal(s.audience, "api://x");
+    assert.equal(s.clientId, "c");
+    assert.equal(s.region, "us-east-1");
+  });
+  for (const [input, pattern] of [
+    [{ roleArn: "my-role", audience: "api://x" }, /not an IAM role ARN/],
+    [
+      { roleArn: "arn:aws:iam::123456789012:role/r", audience: "api://x/.default" },
+      /ends with \/\.default/,
+    ],
+    [
+      { roleArn: "arn:aws:iam::123456789012:role/r", audience: "api://x", durationSeconds: 60 },
+      /900 to 43200/,
+    ],
+  ] as const) {
+    it(`rejects ${JSON.stringify(input)}`, () => {
+      assert.throws(() => resolveSettings(input, {}), pattern);
+    });
+  }
+  it("asks for <audience>/.default", () => {
+    assert.equal(scopeFor("api://abc"), "api://abc/.default");
+  });
+});
+
+describe("decodeJwtUnverified and redact", () => {
+  const token = `${Buffer.from('{"alg":"RS256"}').toString("base64url")}.${Buffer.from('{"sub":"s","exp":1}').toString("base64url")}.c2ln`;
+  it("decodes header and claims without verifying", () => {
+    assert.deepEqual(decodeJwtUnverified(token), {
+      header: { alg: "RS256" },
+      claims: { sub: "s", exp: 1 },
+    });
+  });
+  for (const bad of [
+    "abc",
+    "a.b",
+    "a.b.c.d",
+    "e30.!!.x",
+    `e30.${Buffer.from("[1]").toString("base64url")}.x`,
+  ]) {
+    it(`rejects ${JSON.stringify(bad)}`, () =>
+      assert.throws(() => decodeJwtUnverified(bad), /token/));
+  }
+  it("redacts JWTs, long secrets and given values", () => {
+    const text = redact(
+      `token eyJhbGciOi.eyJzdWIiOiJ4In0.sig key ${"A".repeat(40)} secret hunter22`,
+      ["hunter22"],
+    );
+    assert.doesNotMatch(text, /eyJ|AAAA|hunter22/);
+    assert.equal(
+      redact("arn:aws:iam::123456789012:role/r-1 api://x"),
+      "arn:aws:iam::123456789012:role/r-1 api://x",
+    );
+  });
+});
