@@ -1,0 +1,180 @@
+/**
+ * The CLI as a real child process (`node -r ts-node/register automation/cli.ts ...`), as
+ * `npm run deploy` runs it. No Pulumi CLI exists on this machine, so these runs prove for real
+ * what happens when it is missing.
+ */
+import * as assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { commandNames } from "../args";
+import { exitCodeTable } from "../exitCodes";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const nodeDir = path.dirname(process.execPath);
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-home-"));
+  const result = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register", "automation/cli.ts", ...args],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      // PATH holds only Node's own directory: no `pulumi` anywhere. HOME is empty: no `pulumi login`.
+      env: { PATH: nodeDir, HOME: home, ...env },
+      timeout: 20000,
+    },
+  );
+  fs.rmSync(home, { recursive: true, force: true });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("cli (real child process)", function () {
+  this.timeout(30000);
+
+  before(function () {
+    if (fs.existsSync(path.join(nodeDir, "pulumi"))) this.skip();
+  });
+
+  it("--help documents every command and exit code, exit 0", () => {
+    const { code, stdout, stderr } = runCli(["--help"]);
+    assert.equal(code, 0);
+    assert.equal(stderr, "");
+    for (const command of commandNames) assert.match(stdout, new RegExp(`^  ${command} `, "m"));
+    for (const [exitCode] of exitCodeTable)
+      assert.match(stdout, new RegExp(`^ +${exitCode}  `, "m"));
+  });
+
+  it("a usage error: exit 2, one line on stderr, nothing on stdout", () => {
+    const { code, stdout, stderr } = runCli(["deploy-everything", "--stack", "dev"]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.equal(stderr.trimEnd().split("\n").length, 1);
+    assert.match(stderr, /^deploy: error: Unknown command 'deploy-everything'/);
+  });
+
+  it("destroy without --confirm is refused (exit 2) before looking for the Pulumi CLI", () => {
+    const { code, stderr } = runCli(["destroy", "--stack", "dev"]);
+    assert.equal(code, 2);
+    assert.match(stderr, /destroy refused: pass --confirm dev/);
+    assert.doesNotMatch(stderr, /Pulumi CLI/);
+  });
+
+  it("missing Pulumi CLI: one line with how to install it, exit 1, no stack trace", () => {
+    const { code, stdout, stderr } = runCli(["up", "--stack", "dev"], {
+      PULUMI_CONFIG_PASSPHRASE: "x",
+    });
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    const lines = stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, stderr);
+    assert.match(
+      lines[0] ?? "",
+      /^deploy: error: the Pulumi CLI was not found; install it with .*get\.pulumi\.com/,
+    );
+    assert.doesNotMatch(stderr, /^\s+at /m);
+  });
+
+  it("missing Pulumi CLI with --json: the summary names the cause", () => {
+    const { code, stdout } = runCli(["preview", "--stack", "dev", "--json"], {
+      PULUMI_STACK: "ignored",
+    });
+    assert.equal(code, 1);
+    const summary = JSON.parse(stdout) as {
+      result: string;
+      error: { kind: string };
+      stack: string;
+    };
+    assert.equal(summary.result, "failed");
+    assert.equal(summary.error.kind, "cli-missing");
+    assert.equal(summary.stack, "dev");
+  });
+});
+
+describe("cli signals (real child process, stand-in pulumi binary)", function () {
+  this.timeout(30000);
+  let tmp: string;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-signal-"));
+    const bin = path.join(tmp, "bin");
+    fs.mkdirSync(bin);
+    const fixture = path.join(__dirname, "fixtures", "fake-pulumi.js");
+    fs.writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+  });
+
+  afterEach(() => {
+    // Stop any stand-in CLI this test left behind (only the pids it logged).
+    const log = path.join(tmp, "calls.jsonl");
+    if (fs.existsSync(log)) {
+      for (const line of fs.readFileSync(log, "utf8").trim().split("\n")) {
+        const { pid } = JSON.parse(line) as { pid: number };
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function start(scenario: object) {
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register", "automation/cli.ts", "up", "--stack", "dev"],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: `${path.join(tmp, "bin")}${path.delimiter}${nodeDir}`,
+          HOME: tmp,
+          PULUMI_BACKEND_URL: `file://${tmp}/state`,
+          FAKE_PULUMI_LOG: path.join(tmp, "calls.jsonl"),
+          FAKE_PULUMI_SCENARIO: JSON.stringify(scenario),
+        },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(stderr); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.match(stderr, pattern);
+    };
+    return { child, exited, waitFor, stderr: () => stderr };
+  }
+
+  it("SIGINT cancels the running update through the CLI and exits 8", async () => {
+    const run = start({ up: { hang: true } });
+    await run.waitFor(/Updating \(fake\)/);
+    run.child.kill("SIGINT");
+    assert.equal(await run.exited, 8);
+    assert.match(run.stderr(), /received SIGINT: cancelling/);
+    assert.match(run.stderr(), /update cancelled/);
+  });
+
+  it("a second SIGTERM exits 8 at once, even if the CLI does not stop", async () => {
+    const run = start({ up: { hang: true, ignoreSigint: true } });
+    await run.waitFor(/Updating \(fake\)/);
+    run.child.kill("SIGTERM");
+    await run.waitFor(/received SIGTERM: cancelling/);
+    const t0 = Date.now();
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 8);
+    assert.ok(Date.now() - t0 < 3000);
+    assert.match(run.stderr(), /received SIGTERM again: exiting now/);
+  });
+});

@@ -1,0 +1,308 @@
+/**
+ * The real adapter (pulumiWorkspace.ts) and the real Automation API SDK, driving a STAND-IN
+ * `pulumi` executable (test/fixtures/fake-pulumi.js) because the real CLI cannot be installed
+ * here. This proves what the SDK is asked to run (arguments, work dir, backend variables), how
+ * the SDK's own errors come back for given exit codes and messages, and that cancellation really
+ * interrupts the child process. It does NOT prove how the real Pulumi CLI behaves: the stand-in's
+ * answers are modelled on Pulumi's documented exit codes and messages.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseCommandLine, type ParsedCommand } from "../args";
+import { runDriver } from "../driver";
+import { ExitCode } from "../exitCodes";
+import { openPulumiBackend } from "../pulumiWorkspace";
+import { Captured } from "./helpers";
+
+interface Call {
+  args: string[];
+  cwd: string;
+  backendUrl: string | null;
+}
+
+const fixture = path.join(__dirname, "fixtures", "fake-pulumi.js");
+
+describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function () {
+  this.timeout(20000);
+  let tmp: string;
+  let repo: string;
+  let logFile: string;
+  const saved: Record<string, string | undefined> = {};
+  const touched = [
+    "PATH",
+    "FAKE_PULUMI_LOG",
+    "FAKE_PULUMI_SCENARIO",
+    "PULUMI_BACKEND_URL",
+    "PULUMI_ACCESS_TOKEN",
+  ];
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-adapter-"));
+    const bin = path.join(tmp, "bin");
+    repo = path.join(tmp, "repo");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(repo);
+    fs.writeFileSync(
+      path.join(repo, "Pulumi.yaml"),
+      "name: entra-aws-federation\nruntime: nodejs\n",
+    );
+    fs.writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    logFile = path.join(tmp, "calls.jsonl");
+    for (const k of touched) saved[k] = process.env[k];
+    process.env.PATH = `${bin}${path.delimiter}${saved.PATH ?? ""}`;
+    process.env.FAKE_PULUMI_LOG = logFile;
+    delete process.env.PULUMI_BACKEND_URL;
+    delete process.env.PULUMI_ACCESS_TOKEN;
+  });
+
+  afterEach(() => {
+    for (const k of touched) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const scenario = (
+    s: Record<string, { exitCode?: number; stdout?: string; stderr?: string; hang?: boolean }>,
+  ) => {
+    process.env.FAKE_PULUMI_SCENARIO = JSON.stringify(s);
+  };
+  const calls = (): Call[] =>
+    fs.existsSync(logFile)
+      ? fs
+          .readFileSync(logFile, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Call)
+      : [];
+  const commandOf = (c: Call) => {
+    const firstFlag = c.args.findIndex((a) => a.startsWith("-"));
+    return (firstFlag === -1 ? c.args : c.args.slice(0, firstFlag)).slice(0, 2).join(" ");
+  };
+
+  async function run(
+    argv: string[],
+    opts: { env?: Record<string, string>; controller?: AbortController } = {},
+  ) {
+    const parsed = parseCommandLine(argv, {}, "/work") as ParsedCommand;
+    assert.equal(parsed.kind, "run");
+    const captured = new Captured();
+    const env = {
+      PULUMI_HOME: path.join(tmp, "pulumi-home"),
+      PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+      ...opts.env,
+    };
+    const code = await runDriver(parsed, {
+      openBackend: (o) => openPulumiBackend({ repoRoot: repo, env, ...o }),
+      stdout: captured.stdout,
+      stderr: captured.stderr,
+      signal: (opts.controller ?? new AbortController()).signal,
+      now: () => Date.now(),
+    });
+    return { code, captured };
+  }
+
+  it("preview: runs the repository's program with the embedded file backend and the options", async () => {
+    scenario({});
+    const { code, captured } = await run([
+      "preview",
+      "--stack",
+      "dev",
+      "--diff",
+      "--refresh",
+      "--policy-pack",
+      "/abs/policy",
+      "-m",
+      "sha-1",
+      "--json",
+    ]);
+    assert.equal(code, ExitCode.Ok, captured.err);
+    const all = calls();
+    assert.deepEqual(all.map(commandOf), [
+      "version",
+      "stack select",
+      "preview",
+      "stack output",
+      "stack output",
+    ]);
+    const preview = all[2];
+    assert.ok(preview);
+    for (const a of ["--diff", "--refresh", "--non-interactive"])
+      assert.ok(preview.args.includes(a), a);
+    assert.deepEqual(
+      preview.args.slice(
+        preview.args.indexOf("--policy-pack"),
+        preview.args.indexOf("--policy-pack") + 2,
+      ),
+      ["--policy-pack", "/abs/policy"],
+    );
+    assert.equal(preview.args[preview.args.indexOf("--message") + 1], "sha-1");
+    assert.equal(preview.args[preview.args.indexOf("--stack") + 1], "dev");
+    assert.equal(fs.realpathSync(preview.cwd), fs.realpathSync(repo));
+    assert.equal(preview.backendUrl, `file://${repo}/.pulumi-state`);
+    assert.ok(fs.statSync(path.join(repo, ".pulumi-state")).isDirectory());
+    assert.match(String(captured.json().backend), /embedded default/);
+  });
+
+  it("drift: `refresh --preview-only --expect-no-changes`; the CLI's exit 7 becomes exit 7", async () => {
+    scenario({
+      refresh: { exitCode: 7, stderr: "error: no changes were expected but changes occurred\n" },
+    });
+    const { code, captured } = await run(["drift", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.Drift);
+    assert.equal(captured.json().result, "drift");
+    const refresh = calls().find((c) => commandOf(c) === "refresh");
+    assert.ok(refresh);
+    assert.ok(refresh.args.includes("--preview-only"));
+    assert.ok(refresh.args.includes("--expect-no-changes"));
+    assert.ok(!refresh.args.includes("--yes"));
+  });
+
+  it("missing stack: the SDK raises StackNotFoundError -> exit 6; with --create `stack init` runs", async () => {
+    scenario({ "stack select": { exitCode: 6, stderr: "error: no stack named 'dev' found\n" } });
+    const missing = await run(["up", "--stack", "dev"]);
+    assert.equal(missing.code, ExitCode.StackNotFound);
+    assert.ok(!calls().some((c) => commandOf(c) === "up"));
+
+    fs.rmSync(logFile);
+    const created = await run([
+      "up",
+      "--stack",
+      "dev",
+      "--create",
+      "--secrets-provider",
+      "awskms://alias/p",
+    ]);
+    assert.equal(created.code, ExitCode.Ok, created.captured.err);
+    const init = calls().find((c) => commandOf(c) === "stack init");
+    assert.ok(init);
+    assert.equal(init.args[init.args.indexOf("--secrets-provider") + 1], "awskms://alias/p");
+    const up = calls().find((c) => commandOf(c) === "up");
+    assert.ok(up?.args.includes("--yes") && up.args.includes("--skip-preview"));
+  });
+
+  it("locked stack: the SDK raises ConcurrentUpdateError -> exit 1 with the lock message", async () => {
+    scenario({
+      up: {
+        exitCode: 255,
+        stderr:
+          "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n",
+      },
+    });
+    const { code, captured } = await run(["up", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.Failure);
+    assert.equal((captured.json().error as { kind: string }).kind, "concurrent-update");
+  });
+
+  it("policy violation: the CLI's exit 5 becomes exit 5", async () => {
+    scenario({ preview: { exitCode: 5, stderr: "error: preview failed\n" } });
+    const { code } = await run(["preview", "--stack", "dev", "--policy-pack", "/p"]);
+    assert.equal(code, ExitCode.PolicyViolation);
+  });
+
+  it("up: change counts from the update history and outputs with secrets masked", async () => {
+    scenario({
+      "stack history": {
+        stdout: JSON.stringify([
+          {
+            kind: "update",
+            result: "succeeded",
+            startTime: "2026-01-01T00:00:00Z",
+            endTime: "2026-01-01T00:01:00Z",
+            resourceChanges: { create: 2, same: 1 },
+          },
+        ]),
+      },
+      "stack output": { stdout: JSON.stringify({ tenantId: "t-1", callerApps: "[secret]" }) },
+      "stack output --show-secrets": {
+        stdout: JSON.stringify({
+          tenantId: "t-1",
+          callerApps: { a: { clientSecret: "very-secret-value" } },
+        }),
+      },
+    });
+    const { code, captured } = await run(["up", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.Ok, captured.err);
+    const summary = captured.json();
+    assert.deepEqual(summary.changes, { create: 2, same: 1 });
+    assert.deepEqual(summary.outputs, { tenantId: "t-1", callerApps: "[secret]" });
+    assert.ok(!captured.out.includes("very-secret-value"));
+    assert.ok(!captured.err.includes("very-secret-value"));
+  });
+
+  it("destroy: reads the protect config; refuses, or passes --exclude-protected", async () => {
+    scenario({
+      config: {
+        stdout: JSON.stringify({
+          "entra-aws-federation:protect": { value: "true", secret: false },
+        }),
+      },
+    });
+    const refused = await run(["destroy", "--stack", "dev", "--confirm", "dev"]);
+    assert.equal(refused.code, ExitCode.InvalidConfig);
+    assert.ok(!calls().some((c) => commandOf(c) === "destroy"));
+
+    const done = await run([
+      "destroy",
+      "--stack",
+      "dev",
+      "--confirm",
+      "dev",
+      "--exclude-protected",
+    ]);
+    assert.equal(done.code, ExitCode.Ok, done.captured.err);
+    const destroy = calls().find((c) => commandOf(c) === "destroy");
+    assert.ok(destroy?.args.includes("--exclude-protected"));
+  });
+
+  it("a configured backend (PULUMI_BACKEND_URL=s3://...) is used as is, no passphrase required", async () => {
+    scenario({});
+    process.env.PULUMI_BACKEND_URL = "s3://state-bucket/entra?region=eu-west-1";
+    const { code, captured } = await run(["preview", "--stack", "dev", "--json"], {
+      env: {
+        PULUMI_BACKEND_URL: "s3://state-bucket/entra?region=eu-west-1",
+        PULUMI_CONFIG_PASSPHRASE: "",
+      },
+    });
+    assert.equal(code, ExitCode.Ok, captured.err);
+    assert.equal(captured.json().backend, "s3://state-bucket/entra (PULUMI_BACKEND_URL)");
+    assert.ok(calls().every((c) => c.backendUrl === "s3://state-bucket/entra?region=eu-west-1"));
+    assert.ok(!fs.existsSync(path.join(repo, ".pulumi-state")));
+  });
+
+  it("backend.url in Pulumi.yaml is respected (azblob://)", async () => {
+    scenario({});
+    fs.appendFileSync(
+      path.join(repo, "Pulumi.yaml"),
+      "backend:\n  url: azblob://state?storage_account=acct\n",
+    );
+    const { code, captured } = await run(["preview", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.Ok, captured.err);
+    assert.equal(captured.json().backend, "azblob://state (backend.url in Pulumi.yaml)");
+    assert.ok(calls().every((c) => c.backendUrl === null));
+  });
+
+  it("SIGINT/SIGTERM while the CLI runs: the SDK interrupts the child, exit 8", async () => {
+    scenario({ up: { hang: true } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const started = Date.now();
+    const { code, captured } = await run(["up", "--stack", "dev", "--json"], { controller });
+    assert.equal(code, ExitCode.Cancelled, captured.err);
+    assert.equal(captured.json().result, "cancelled");
+    assert.ok(
+      Date.now() - started < 10000,
+      "the stand-in CLI should have been interrupted, not timed out",
+    );
+    assert.match(captured.err, /update cancelled/);
+  });
+});
