@@ -19,7 +19,7 @@ const good: JwtClaims = entraClaims({
   clientId: client,
   issuedAt: now - 60,
   lifetimeSeconds: 3600,
-}) as JwtClaims;
+});
 const expect: ClaimExpectations = {
   audience,
   tenantId: tid,

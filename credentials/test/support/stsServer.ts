@@ -84,11 +84,7 @@ class StsError extends Error {
 
 export async function startStsServer(options: StsServerOptions): Promise<StsServer> {
   const now = options.now ?? Date.now;
-  const jwks = jose.createLocalJWKSet(
-    options.jwks as unknown as import("jose", {
-      with: { "resolution-mode": "import" },
-    }).JSONWebKeySet,
-  );
+  const jwks = jose.createLocalJWKSet(options.jwks);
   const state: StsServer = {
     endpoint: "",
     calls: [],
