@@ -303,6 +303,8 @@ export function parseConfig(
   const { existingArn, thumbprints } = parsed.oidcProvider;
   return {
     ...parsed,
+    // Present even when unset, so an injected empty default and an absent key read the same.
+    tenantId: parsed.tenantId,
     application: {
       ...parsed.application,
       displayName:

@@ -387,6 +387,7 @@ describe("parseConfig accepts valid configuration", () => {
         identities: [{ name: "legacy-vm", principalId: PRINCIPAL }],
       }),
       {
+        tenantId: undefined,
         application: {
           displayName: "entra-aws-federation-dev",
           appRoleValue: "AssumeRoleWithWebIdentity",

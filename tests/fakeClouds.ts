@@ -138,7 +138,9 @@ export class FakeClouds implements pulumi.runtime.Mocks {
       case "azuread:index/getServicePrincipal:getServicePrincipal": {
         const found = this.options.servicePrincipals?.[inputs.objectId!];
         if (!found)
-          throw new Error(`service principal with object ID "${inputs.objectId}" was not found`);
+          throw providerError(
+            `service principal with object ID "${inputs.objectId}" was not found`,
+          );
         return { objectId: inputs.objectId, clientId: found.clientId };
       }
       case "azure-native:resources:getResourceGroup":
@@ -171,6 +173,11 @@ export class FakeClouds implements pulumi.runtime.Mocks {
     pulumi.runtime.setMockOptions(new RecordingMonitor(this), project, stack, preview);
     return this;
   }
+}
+
+/** A provider's failure as the engine relays it: a gRPC error whose `details` carry the text. */
+function providerError(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
 }
 
 type RegisterResourceRequest = {
@@ -228,4 +235,28 @@ export function setStackConfig(config: Readonly<Record<string, unknown>>): void 
     typeof value === "string" ? value : JSON.stringify(value),
   ]);
   pulumi.runtime.setAllConfig(Object.fromEntries(entries) as Record<string, string>);
+}
+
+export type Program = Record<string, pulumi.Output<unknown>>;
+
+/** Runs index.ts against fake clouds with the given stack configuration. */
+export async function runProgram(
+  config: Record<string, unknown>,
+  options: FakeCloudsOptions = {},
+): Promise<{ clouds: FakeClouds; program: Program }> {
+  const clouds = await new FakeClouds({ stack: "dev", ...options }).install();
+  setStackConfig(config);
+  const entry = require.resolve("../index");
+  delete require.cache[entry];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(entry) as Program;
+  return { clouds, program };
+}
+
+/** Waits for every output and registration; returns the outputs' values. */
+export async function settle(program: Program): Promise<Record<string, unknown>> {
+  const values = await Promise.all(Object.values(program).map((o) => valueOf(o)));
+  // Every registration has reached the monitor once the RPC queue drains.
+  await pulumi.runtime.disconnect();
+  return Object.fromEntries(Object.keys(program).map((key, i) => [key, values[i]]));
 }

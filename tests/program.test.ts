@@ -8,18 +8,18 @@ import {
   ACCOUNT_ID,
   fakeGuid,
   FakeClouds,
-  type FakeCloudsOptions,
   isKnown,
   isSecret,
   NOW,
+  type Program,
+  runProgram,
   setStackConfig,
+  settle,
   SUBSCRIPTION_ID,
   TENANT_ID,
-  valueOf,
 } from "./fakeClouds";
 
 const ROOT = path.join(__dirname, "..");
-type Program = Record<string, pulumi.Output<unknown>>;
 
 /** Stack configuration of the example environment, exactly as committed. */
 function devStackConfig(): Record<string, unknown> {
@@ -27,27 +27,6 @@ function devStackConfig(): Record<string, unknown> {
     config: Record<string, unknown>;
   };
   return file.config;
-}
-
-/** Runs index.ts against fake clouds with the given stack configuration. */
-async function runProgram(
-  config: Record<string, unknown>,
-  options: FakeCloudsOptions = {},
-): Promise<{ clouds: FakeClouds; program: Program }> {
-  const clouds = await new FakeClouds({ stack: "dev", ...options }).install();
-  setStackConfig(config);
-  const entry = require.resolve("../index");
-  delete require.cache[entry];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(entry) as Program;
-  return { clouds, program };
-}
-
-async function settle(program: Program): Promise<Record<string, unknown>> {
-  const values = await Promise.all(Object.values(program).map((o) => valueOf(o)));
-  // Every registration has reached the monitor once the RPC queue drains.
-  await pulumi.runtime.disconnect();
-  return Object.fromEntries(Object.keys(program).map((key, i) => [key, values[i]]));
 }
 
 const appClientId = (component: string) => fakeGuid(`app-client:${component}-app`);

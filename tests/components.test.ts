@@ -1,0 +1,273 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { buildTrustPolicy, entraIssuerUrl, policyLength } from "../lib/trustPolicy";
+import { ENTRA_JWKS_URL } from "../lib/thumbprints";
+import { ACCOUNT_ID, fakeGuid, runProgram, settle, TENANT_ID, valueOf } from "./fakeClouds";
+
+const NS = "entra-aws-federation";
+const EXISTING_PRINCIPAL = "1ea7e6e0-7876-4d1c-aec5-7b1c927ede74";
+const EXISTING_CLIENT = "0b1d3e56-2f4a-4c1e-9d77-3a5e8f9c0d21";
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`;
+const AUDIENCE_CLIENT_ID = fakeGuid("app-client:federation-audience-app");
+
+/** One existing identity, one role: the smallest useful stack. */
+function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    [`${NS}:identities`]: [{ name: "legacy-vm", principalId: EXISTING_PRINCIPAL }],
+    [`${NS}:roles`]: [{ name: "legacy", identities: ["legacy-vm"] }],
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${NS}:${k}`, v])),
+  };
+}
+
+const servicePrincipals = { [EXISTING_PRINCIPAL]: { clientId: EXISTING_CLIENT } };
+
+/**
+ * Asserts the deployment fails with exactly this message. Where the failed value feeds a resource,
+ * the SDK prefixes where it was going ("error serializing property …: "), as the engine reports it.
+ */
+async function assertDeploymentFails(output: pulumi.Output<unknown>, message: string) {
+  await assert.rejects(valueOf(output), (err: Error) => {
+    assert.ok(pulumi.ResourceError.isInstance(err), `a ResourceError, got ${String(err)}`);
+    const context = err.message.slice(0, err.message.length - message.length);
+    assert.equal(err.message.slice(context.length), message);
+    assert.match(context, /^(error serializing property "\w+": )*$/);
+    return true;
+  });
+}
+
+describe("existing identities", () => {
+  it("looks up the service principal, assigns it the app role and creates no identity", async () => {
+    const { clouds, program } = await runProgram(minimal(), { servicePrincipals });
+    const outputs = await settle(program);
+    assert.deepEqual(outputs.identities, {
+      "legacy-vm": { clientId: EXISTING_CLIENT, principalId: EXISTING_PRINCIPAL },
+    });
+    assert.deepEqual(clouds.byName("federation-identity-legacy-vm-app-role").inputs, {
+      appRoleId: await valueOf(program.appRoleId!),
+      principalObjectId: EXISTING_PRINCIPAL,
+      resourceObjectId: fakeGuid(`sp:${AUDIENCE_CLIENT_ID}`),
+    });
+    assert.deepEqual(clouds.custom("azure-native:managedidentity:UserAssignedIdentity"), []);
+    assert.deepEqual(
+      clouds.invokes.map((i) => [i.token, i.inputs]),
+      [
+        ["azuread:index/getClientConfig:getClientConfig", {}],
+        ["azuread:index/getServicePrincipal:getServicePrincipal", { objectId: EXISTING_PRINCIPAL }],
+      ],
+    );
+    assert.equal(clouds.custom().length, 8);
+  });
+
+  it("fails when the principal id is not a service principal (e.g. a client id)", async () => {
+    const { program } = await runProgram(minimal(), { servicePrincipals: {} });
+    await assert.rejects(valueOf(program.identities!), {
+      message: `error serializing property "assumeRolePolicy": error serializing property "principalObjectId": service principal with object ID "${EXISTING_PRINCIPAL}" was not found`,
+    });
+  });
+});
+
+describe("an existing resource group", () => {
+  it("puts new identities where the group is when no location is configured", async () => {
+    const { clouds, program } = await runProgram(
+      minimal({
+        resourceGroup: { name: "rg-shared" },
+        identities: [{ name: "orders-api" }],
+        roles: [{ name: "orders", identities: ["orders-api"] }],
+      }),
+    );
+    await settle(program);
+    assert.deepEqual(clouds.custom("azure-native:resources:ResourceGroup"), []);
+    assert.deepEqual(clouds.byName("federation-identity-orders-api-mi").inputs, {
+      resourceName: "orders-api",
+      resourceGroupName: "rg-shared",
+      location: "northeurope",
+      tags: {},
+    });
+    assert.deepEqual(
+      clouds.invokes.map((i) => [i.token, i.inputs]),
+      [
+        ["azuread:index/getClientConfig:getClientConfig", {}],
+        ["azure-native:resources:getResourceGroup", { resourceGroupName: "rg-shared" }],
+      ],
+    );
+  });
+});
+
+describe("the audience", () => {
+  it("uses a configured identifier URI as the audience and token scope", async () => {
+    const uri = `api://${TENANT_ID}/aws-dev`;
+    const { clouds, program } = await runProgram(
+      minimal({
+        tenantId: TENANT_ID,
+        application: { identifierUri: uri, appRoleValue: "Aws.Assume" },
+      }),
+      { servicePrincipals },
+    );
+    const outputs = await settle(program);
+    assert.equal(outputs.audience, uri);
+    assert.equal(outputs.tokenScope, `${uri}/.default`);
+    assert.equal(outputs.appRoleValue, "Aws.Assume");
+    assert.equal(clouds.byName("federation-audience-identifier-uri").inputs.identifierUri, uri);
+    assert.deepEqual(clouds.byName("federation-oidc-provider").inputs.clientIdLists, [uri]);
+  });
+
+  it("fails when a configured tenantId is not the signed-in tenant", async () => {
+    const other = "00000000-0000-0000-0000-00000000000a";
+    const { program } = await runProgram(minimal({ tenantId: other }), { servicePrincipals });
+    await assertDeploymentFails(
+      program.tenantId!,
+      `tenantId is ${other} but the azuread provider is signed in to tenant ${TENANT_ID}: sign in to the configured tenant (az login --tenant ${other}) or change tenantId`,
+    );
+  });
+
+  it("fails when an api://<tenantId>/ URI names another tenant than the signed-in one", async () => {
+    const uri = "api://00000000-0000-0000-0000-00000000000a/aws";
+    const { program } = await runProgram(minimal({ application: { identifierUri: uri } }), {
+      servicePrincipals,
+    });
+    await assertDeploymentFails(
+      program.audience!,
+      `application.identifierUri ${uri} names tenant 00000000-0000-0000-0000-00000000000a, but the app is created in tenant ${TENANT_ID}`,
+    );
+  });
+});
+
+describe("OIDC provider thumbprints", () => {
+  it("auto: the JWKS host's CA thumbprints, sorted", async () => {
+    const certificates = [
+      { sha1Fingerprint: "LEAF000000000000000000000000000000000000".toLowerCase(), isCa: false },
+      { sha1Fingerprint: "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4", isCa: true },
+      { sha1Fingerprint: "626D44E704D1CEABE3BF0D53397464AC8080142C", isCa: true },
+    ];
+    const { clouds, program } = await runProgram(
+      minimal({ oidcProvider: { thumbprints: "auto" } }),
+      {
+        servicePrincipals,
+        certificates,
+      },
+    );
+    await settle(program);
+    assert.deepEqual(clouds.byName("federation-oidc-provider").inputs.thumbprintLists, [
+      "626d44e704d1ceabe3bf0d53397464ac8080142c",
+      "df3c24f9bfd666761b268073fe06d1cc8d4f82a4",
+    ]);
+    assert.deepEqual(
+      clouds.invokes.find((i) => i.token === "tls:index/getCertificate:getCertificate")?.inputs,
+      { url: ENTRA_JWKS_URL },
+    );
+  });
+
+  it("pinned: exactly the configured list, with no lookup", async () => {
+    const pinned = ["626d44e704d1ceabe3bf0d53397464ac8080142c"];
+    const { clouds, program } = await runProgram(
+      minimal({ oidcProvider: { thumbprints: pinned } }),
+      {
+        servicePrincipals,
+      },
+    );
+    await settle(program);
+    assert.deepEqual(clouds.byName("federation-oidc-provider").inputs.thumbprintLists, pinned);
+    assert.equal(clouds.invokes.filter((i) => i.token.startsWith("tls:")).length, 0);
+  });
+});
+
+describe("an existing OIDC provider", () => {
+  async function withExisting(
+    existingArn: string,
+    existingProviderClientIds: string[],
+    partition = "aws",
+  ) {
+    return runProgram(minimal({ oidcProvider: { existingArn } }), {
+      servicePrincipals,
+      existingProviderClientIds,
+      partition,
+    });
+  }
+
+  it("is trusted as it is: no provider is created", async () => {
+    const { clouds, program } = await withExisting(PROVIDER_ARN, [
+      "api://other",
+      `api://${AUDIENCE_CLIENT_ID}`,
+    ]);
+    const outputs = await settle(program);
+    assert.equal(outputs.oidcProviderArn, PROVIDER_ARN);
+    assert.deepEqual(clouds.custom("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+    const role = clouds.byName("federation-role-legacy-role").inputs;
+    assert.deepEqual(
+      (role.assumeRolePolicy as { Statement: { Principal: unknown }[] }).Statement[0]?.Principal,
+      { Federated: PROVIDER_ARN },
+    );
+    assert.deepEqual(clouds.invokes.map((i) => i.token).sort(), [
+      "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
+      "aws:index/getCallerIdentity:getCallerIdentity",
+      "aws:index/getPartition:getPartition",
+      "azuread:index/getClientConfig:getClientConfig",
+      "azuread:index/getServicePrincipal:getServicePrincipal",
+    ]);
+  });
+
+  it("fails when its client ID list lacks the audience, saying how to add it", async () => {
+    const { program } = await withExisting(PROVIDER_ARN, ["api://other"]);
+    const audience = `api://${AUDIENCE_CLIENT_ID}`;
+    await assertDeploymentFails(
+      program.oidcProviderArn!,
+      `the OIDC provider ${PROVIDER_ARN} does not list the audience ${audience} in its client IDs; add it (aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${PROVIDER_ARN} --client-id ${audience}) and deploy again`,
+    );
+  });
+
+  it("fails when it belongs to another account or partition", async () => {
+    const foreign = `arn:aws:iam::210987654321:oidc-provider/sts.windows.net/${TENANT_ID}/`;
+    const { program } = await withExisting(foreign, []);
+    await assertDeploymentFails(
+      program.oidcProviderArn!,
+      `oidcProvider.existingArn ${foreign} is not this account's provider for the Entra issuer: expected ${PROVIDER_ARN}`,
+    );
+    const { program: gov } = await withExisting(PROVIDER_ARN, [], "aws-us-gov");
+    await assertDeploymentFails(
+      gov.oidcProviderArn!,
+      `oidcProvider.existingArn ${PROVIDER_ARN} is not this account's provider for the Entra issuer: expected arn:aws-us-gov:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`,
+    );
+  });
+});
+
+describe("the trust policy length, re-checked with the real values", () => {
+  it("fails the role when a longer partition pushes it over the quota", async () => {
+    // Configuration is checked for the aws partition; make that fit with 3 characters to spare.
+    const subjects = Array.from(
+      { length: 41 },
+      (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
+    );
+    const uriFor = (name: string) => `api://${TENANT_ID}/${name}`;
+    const lengthWith = (name: string) =>
+      policyLength(
+        buildTrustPolicy({
+          providerArn: PROVIDER_ARN,
+          issuerUrl: entraIssuerUrl(TENANT_ID),
+          audience: uriFor(name),
+          subjects,
+        }),
+      );
+    const name = "x".repeat(1 + 2045 - lengthWith("x"));
+    assert.equal(lengthWith(name), 2045);
+
+    const { program } = await runProgram(
+      {
+        [`${NS}:tenantId`]: TENANT_ID,
+        [`${NS}:application`]: { identifierUri: uriFor(name) },
+        [`${NS}:identities`]: subjects.map((principalId, i) => ({
+          name: `legacy-${i}`,
+          principalId,
+        })),
+        [`${NS}:roles`]: [{ name: "all", identities: subjects.map((_, i) => `legacy-${i}`) }],
+      },
+      {
+        partition: "aws-us-gov",
+        servicePrincipals: Object.fromEntries(subjects.map((s) => [s, { clientId: s }])),
+      },
+    );
+    await assertDeploymentFails(
+      program.roles!,
+      "trust policy of role federation-role-all: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase)",
+    );
+  });
+});
