@@ -175,18 +175,16 @@ describe("credential_process command (real processes)", function () {
 
   it("works as an AWS SDK profile's credential_process (the SDK's own process provider)", async () => {
     const id = f.newIdentity();
-    const env = envFor(id);
     const config = path.join(tmp, "config");
     const q = (s: string): string => `"${s}"`;
     fs.writeFileSync(
       config,
       `[profile entra]\ncredential_process = ${q(process.execPath)} -r ts-node/register ${q(BIN)} process --role-arn ${id.roleArn} --audience ${f.audience} --client-id ${id.clientId} --sts-endpoint ${f.sts.endpoint} --cache-dir ${q(path.join(tmp, "cache"))}\n`,
     );
-    const saved = { ...process.env };
+    // The SDK runs credential_process with this process's environment (IDENTITY_ENDPOINT and
+    // IDENTITY_HEADER already point at the loopback server) and working directory.
+    const cwd = process.cwd();
     try {
-      // The SDK runs credential_process with this process's environment and cwd.
-      process.env.IDENTITY_ENDPOINT = env.IDENTITY_ENDPOINT;
-      process.env.IDENTITY_HEADER = env.IDENTITY_HEADER;
       process.chdir(REPO_ROOT);
       const creds = await fromProcess({
         profile: "entra",
@@ -197,7 +195,7 @@ describe("credential_process command (real processes)", function () {
       assert.ok(creds.sessionToken);
       assert.ok(creds.expiration && creds.expiration.getTime() > Date.now());
     } finally {
-      process.env = saved;
+      process.chdir(cwd);
     }
     assert.equal(stsCalls(id.roleArn), 1);
   });
