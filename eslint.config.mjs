@@ -4,7 +4,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "**/*.js", "**/*.mjs", ".pulumi-state/"] },
+  { ignores: ["node_modules/", "**/dist/", "**/*.js", "**/*.mjs", ".pulumi-state/"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
