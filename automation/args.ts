@@ -55,25 +55,18 @@ type OptionName =
   | "exclude-protected";
 
 /** Which options each command accepts besides `--stack`, `--json` and `--help`. */
+const changeCommandOptions: readonly OptionName[] = [
+  "create",
+  "secrets-provider",
+  "diff",
+  "refresh",
+  "expect-no-changes",
+  "policy-pack",
+  "message",
+];
 const allowed: Record<CommandName, readonly OptionName[]> = {
-  preview: [
-    "create",
-    "secrets-provider",
-    "diff",
-    "refresh",
-    "expect-no-changes",
-    "policy-pack",
-    "message",
-  ],
-  up: [
-    "create",
-    "secrets-provider",
-    "diff",
-    "refresh",
-    "expect-no-changes",
-    "policy-pack",
-    "message",
-  ],
+  preview: changeCommandOptions,
+  up: changeCommandOptions,
   refresh: ["expect-no-changes", "message"],
   drift: ["message"],
   outputs: ["show-secrets"],

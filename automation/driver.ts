@@ -7,6 +7,7 @@ import type {
   OperationOptions,
   OperationResult,
   OutputMap,
+  PreviewOptions,
   StackBackend,
   StackHandle,
 } from "./stackBackend";
@@ -105,6 +106,14 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     },
     ...(cmd.message !== undefined ? { message: cmd.message } : {}),
   });
+  // preview and up take the same options: up applies what preview shows.
+  const changeOptions = (): PreviewOptions => ({
+    ...opOptions(),
+    diff: cmd.diff,
+    refresh: cmd.refresh,
+    expectNoChanges: cmd.expectNoChanges,
+    policyPacks: cmd.policyPacks,
+  });
 
   try {
     if (cmd.command === "destroy" && cmd.confirm !== cmd.stack) {
@@ -128,23 +137,11 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     switch (cmd.command) {
       case "preview":
         log(`deploy: previewing stack '${cmd.stack}'`);
-        op = await stack.preview({
-          ...opOptions(),
-          diff: cmd.diff,
-          refresh: cmd.refresh,
-          expectNoChanges: cmd.expectNoChanges,
-          policyPacks: cmd.policyPacks,
-        });
+        op = await stack.preview(changeOptions());
         break;
       case "up":
         log(`deploy: updating stack '${cmd.stack}'`);
-        op = await stack.up({
-          ...opOptions(),
-          diff: cmd.diff,
-          refresh: cmd.refresh,
-          expectNoChanges: cmd.expectNoChanges,
-          policyPacks: cmd.policyPacks,
-        });
+        op = await stack.up(changeOptions());
         break;
       case "refresh":
         log(`deploy: refreshing stack '${cmd.stack}'`);
