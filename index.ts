@@ -1,31 +1,45 @@
+import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { EntraAwsFederation } from "./components/federation";
-import { ConfigError, parseConfig } from "./lib/config";
+import { ConfigError, parseConfig, resolveTenant } from "./lib/config";
 
-function loadConfig() {
+/** RunError ends the program with just the message: no stack trace, nothing registered. */
+function asRunError<T>(check: () => T): T {
   try {
-    return parseConfig(pulumi.runtime.allConfig(), {
-      project: pulumi.getProject(),
-      stack: pulumi.getStack(),
-    });
+    return check();
   } catch (err) {
-    // RunError ends the program with just this message: no stack trace, nothing registered.
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
 }
 
-const federation = new EntraAwsFederation("federation", loadConfig());
+export = async () => {
+  const config = asRunError(() =>
+    parseConfig(pulumi.runtime.allConfig(), {
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+    }),
+  );
+  // The apps and identities are created in the azuread provider's tenant: check the configuration
+  // names that tenant before anything is created in it.
+  const { tenantId } = await azuread.getClientConfig();
+  const federation = new EntraAwsFederation(
+    "federation",
+    asRunError(() => resolveTenant(config, tenantId)),
+  );
 
-export const tenantId = federation.tenantId;
-export const issuerUrl = federation.issuerUrl;
-export const audience = federation.audience;
-export const tokenScope = federation.tokenScope;
-export const applicationClientId = federation.applicationClientId;
-export const servicePrincipalObjectId = federation.servicePrincipalObjectId;
-export const appRoleId = federation.appRoleId;
-export const appRoleValue = federation.appRoleValue;
-export const oidcProviderArn = federation.oidcProviderArn;
-export const identities = federation.identities;
-export const callerApps = federation.callerApps;
-export const roles = federation.roles;
+  return {
+    tenantId: federation.tenantId,
+    issuerUrl: federation.issuerUrl,
+    audience: federation.audience,
+    tokenScope: federation.tokenScope,
+    applicationClientId: federation.applicationClientId,
+    servicePrincipalObjectId: federation.servicePrincipalObjectId,
+    appRoleId: federation.appRoleId,
+    appRoleValue: federation.appRoleValue,
+    oidcProviderArn: federation.oidcProviderArn,
+    identities: federation.identities,
+    callerApps: federation.callerApps,
+    roles: federation.roles,
+  };
+};

@@ -1,13 +1,17 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
+import { addDays, secretRotation } from "../lib/entra";
 import type { AppRoleRef } from "./entraAudience";
 
 export interface CallerAppArgs {
   /** Display name of the caller's app registration. */
   readonly displayName: pulumi.Input<string>;
-  /** Lifetime of the client secret. It is replaced on the first deployment after it expires. */
-  readonly secretExpiresInDays: pulumi.Input<number>;
+  /**
+   * Lifetime of each client secret. A new one is made on the first (refreshing) deployment in its
+   * last 30 days (last third when shorter than 90 days); the previous one works until it expires.
+   */
+  readonly secretExpiresInDays: number;
   /** The federation app role this caller is assigned. */
   readonly appRole: AppRoleRef;
   /** Protect and retain the app registration and service principal: recreating them changes the ids. */
@@ -42,11 +46,12 @@ export class CallerApp extends pulumi.ComponentResource {
       durable,
     );
 
-    // The expiry lives in state, so it is stable between runs, and moves on (replacing the secret)
-    // only once it has passed.
+    // The rotation time lives in state, so the secret is stable between runs; once the time has
+    // passed, a refresh replaces the rotation and with it the secret.
+    const { rotationDays } = secretRotation(args.secretExpiresInDays);
     const rotation = new time.Rotating(
       `${name}-secret-rotation`,
-      { rotationDays: args.secretExpiresInDays },
+      { rotationDays },
       { parent: this },
     );
     const password = new azuread.ApplicationPassword(
@@ -54,9 +59,10 @@ export class CallerApp extends pulumi.ComponentResource {
       {
         applicationId: application.id,
         displayName: "entra-aws-federation",
-        endDate: rotation.rotationRfc3339,
+        endDate: rotation.rfc3339.apply((created) => addDays(created, args.secretExpiresInDays)),
       },
-      { parent: this },
+      // A replaced secret is left to expire on its own, giving consumers time to switch.
+      { parent: this, retainOnDelete: true },
     );
 
     new azuread.AppRoleAssignment(

@@ -75,7 +75,8 @@ export class EntraAudience extends pulumi.ComponentResource {
         applicationId: application.id,
         identifierUri: args.identifierUri ?? application.clientId.apply(defaultIdentifierUri),
       },
-      { parent: this },
+      // The audience every consumer and trust policy uses: kept with the app it belongs to.
+      durable,
     );
 
     const servicePrincipal = new azuread.ServicePrincipal(

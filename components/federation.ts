@@ -1,8 +1,7 @@
 import * as resources from "@pulumi/azure-native/resources";
-import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import type { FederationConfig } from "../lib/config";
-import { identifierUriTenant, stableAppRoleId, tokenScope } from "../lib/entra";
+import type { ResolvedConfig } from "../lib/config";
+import { stableAppRoleId, tokenScope } from "../lib/entra";
 import { entraIssuerUrl } from "../lib/trustPolicy";
 import { CallerApp } from "./callerApp";
 import { EntraAudience } from "./entraAudience";
@@ -10,8 +9,8 @@ import { FederatedRole } from "./federatedRole";
 import { AwsOidcProvider } from "./oidcProvider";
 import { WorkloadIdentity } from "./workloadIdentity";
 
-/** The validated stack configuration (see `lib/config.ts`). */
-export type EntraAwsFederationArgs = FederationConfig;
+/** The validated stack configuration, bound to the signed-in tenant (see `lib/config.ts`). */
+export type EntraAwsFederationArgs = ResolvedConfig;
 
 export interface IdentityOutput {
   clientId: string;
@@ -56,14 +55,14 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
     super("entra-aws-federation:index:Federation", name, {}, opts);
     const protect = args.protect;
 
-    this.tenantId = this.signedInTenant(args.tenantId);
-    this.issuerUrl = this.tenantId.apply(entraIssuerUrl);
+    this.tenantId = pulumi.output(args.tenantId);
+    this.issuerUrl = pulumi.output(entraIssuerUrl(args.tenantId));
 
     const audience = new EntraAudience(
       `${name}-audience`,
       {
         displayName: args.application.displayName,
-        identifierUri: this.checkIdentifierUri(args.application.identifierUri),
+        identifierUri: args.application.identifierUri,
         appRoleId: stableAppRoleId(pulumi.getProject(), pulumi.getStack(), name),
         appRoleValue: args.application.appRoleValue,
         protect,
@@ -123,14 +122,21 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       });
     }
 
+    const provider = args.oidcProvider;
     const oidcProvider = new AwsOidcProvider(
       `${name}-oidc`,
       {
         issuerUrl: this.issuerUrl,
-        audiences: [audience.audience],
-        ...args.oidcProvider,
         tags: args.tags,
         protect,
+        ...("existingArn" in provider
+          ? { audiences: [audience.audience], existingArn: provider.existingArn }
+          : {
+              // Other stacks sharing this account's provider are listed here, or the next
+              // deployment would remove their audiences.
+              audiences: [audience.audience, ...provider.additionalAudiences],
+              thumbprints: provider.thumbprints,
+            }),
       },
       { parent: this },
     );
@@ -188,40 +194,6 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       identities: this.identities,
       callerApps: this.callerApps,
       roles: this.roles,
-    });
-  }
-
-  /**
-   * The azuread provider's tenant: where the app and identities are created, so the issuer must be
-   * built from it. A configured tenantId must match it.
-   */
-  private signedInTenant(configured: string | undefined): pulumi.Output<string> {
-    const client = azuread.getClientConfigOutput({ parent: this });
-    return client.tenantId.apply((actual) => {
-      const tenant = actual.toLowerCase();
-      if (configured !== undefined && tenant !== configured) {
-        throw new pulumi.ResourceError(
-          `tenantId is ${configured} but the azuread provider is signed in to tenant ${tenant}: ` +
-            `sign in to the configured tenant (az login --tenant ${configured}) or change tenantId`,
-          this,
-        );
-      }
-      return tenant;
-    });
-  }
-
-  /** An `api://<tenantId>/…` identifier URI must name the tenant the app is created in. */
-  private checkIdentifierUri(uri: string | undefined): pulumi.Output<string> | undefined {
-    if (uri === undefined) return undefined;
-    return this.tenantId.apply((tenant) => {
-      const uriTenant = identifierUriTenant(uri);
-      if (uriTenant !== undefined && uriTenant !== tenant) {
-        throw new pulumi.ResourceError(
-          `application.identifierUri ${uri} names tenant ${uriTenant}, but the app is created in tenant ${tenant}`,
-          this,
-        );
-      }
-      return uri;
     });
   }
 

@@ -14,7 +14,10 @@ export type Thumbprints = "auto" | "none" | readonly string[];
 export interface AwsOidcProviderArgs {
   /** Token issuer, `https://sts.windows.net/<tenantId>/`. */
   readonly issuerUrl: pulumi.Input<string>;
-  /** Audiences (App ID URIs) to accept: the provider's client ID list. */
+  /**
+   * Audiences (App ID URIs) to accept: a created provider's whole client ID list, including other
+   * stacks' audiences when they share it; for an existing provider, the ones it must already list.
+   */
   readonly audiences: pulumi.Input<pulumi.Input<string>[]>;
   /** Create a provider with these thumbprints, or use `existingArn`. */
   readonly thumbprints?: Thumbprints;
@@ -94,7 +97,8 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
         if (missing.length > 0) {
           throw new pulumi.ResourceError(
             `the OIDC provider ${arn} does not list the audience ${missing.join(", ")} in its client IDs; ` +
-              `add it (aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${missing[0]}) ` +
+              `have the stack that owns the provider add it to oidcProvider.additionalAudiences (or, for a provider ` +
+              `no stack manages: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${missing[0]}) ` +
               `and deploy again`,
             this,
           );

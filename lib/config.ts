@@ -22,6 +22,8 @@ export const DEFAULT_SECRET_EXPIRES_IN_DAYS = 180;
 export const DEFAULT_MAX_SESSION_DURATION_SECONDS = 3600;
 /** IAM: the aggregate size of a role's inline policies, whitespace not counted. */
 export const MAX_INLINE_POLICIES_LENGTH = 10240;
+/** IAM: at most 100 client IDs (audiences) per OIDC provider. */
+export const MAX_CLIENT_IDS = 100;
 /** IAM and Azure Resource Manager both allow 50 tags per resource. */
 export const MAX_TAGS = 50;
 
@@ -46,17 +48,19 @@ const MSG = {
   location: "must be an Azure region name such as westeurope (az account list-locations -o table)",
   displayName: "must be 1-120 characters without leading or trailing spaces",
   appRoleValue:
-    "must be 1-120 printable ASCII characters without spaces, not starting with a period",
+    'must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period',
   policyArn: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess",
   path: "must be / or 1-512 printable ASCII characters starting and ending with /",
   existingArn:
     "must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (with the trailing slash)",
+  audience: "must be 1-255 characters without spaces or wildcards (another stack's audience)",
+  additionalAudiences: `must be a list of at most ${MAX_CLIENT_IDS - 1} other stacks' audiences (App ID URIs)`,
   thumbprints: `must be "auto", "none" or a list of 1-${MAX_THUMBPRINTS} SHA-1 thumbprints (40 hex characters each)`,
   tagKey:
     "must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws:",
   tagValue: "must be at most 256 characters: letters, digits, spaces and _ . : / = + - @",
   identifierUri:
-    "must be api://<tenantId>/<name>, api://<verified domain>/<name> or https://<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId>",
+    "must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId>",
   wildcard:
     "must not contain wildcards: trust policy subjects are exact service principal object ids",
 };
@@ -148,7 +152,9 @@ const schema = z.object({
   application: strictObject({
     displayName: pattern(/^\S(?:.{0,118}\S)?$/u, MSG.displayName).optional(),
     identifierUri: identifierUri.optional(),
-    appRoleValue: pattern(/^(?!\.)[!-~]{1,120}$/, MSG.appRoleValue).default(DEFAULT_APP_ROLE_VALUE),
+    appRoleValue: pattern(/^(?!\.)[!#-[\]-~]{1,120}$/, MSG.appRoleValue).default(
+      DEFAULT_APP_ROLE_VALUE,
+    ),
   }).default({ appRoleValue: DEFAULT_APP_ROLE_VALUE }),
   identities: z
     .array(strictObject({ name: azureName, principalId: subjectId.optional() }, ["name"]), {
@@ -199,6 +205,10 @@ const schema = z.object({
     .min(1, { error: "must define at least one role" }),
   oidcProvider: strictObject({
     existingArn: pattern(OIDC_PROVIDER_ARN, MSG.existingArn).optional(),
+    additionalAudiences: z
+      .array(pattern(/^[^\s*?]{1,255}$/, MSG.audience), { error: MSG.additionalAudiences })
+      .max(MAX_CLIENT_IDS - 1, { error: MSG.additionalAudiences })
+      .optional(),
     thumbprints: z
       .union(
         [
@@ -231,7 +241,10 @@ export interface FederationConfig extends Omit<ParsedConfig, "application" | "oi
   readonly application: ParsedConfig["application"] & { readonly displayName: string };
   readonly oidcProvider:
     | { readonly existingArn: string }
-    | { readonly thumbprints: "auto" | "none" | readonly string[] };
+    | {
+        readonly thumbprints: "auto" | "none" | readonly string[];
+        readonly additionalAudiences: readonly string[];
+      };
 }
 
 /** Keys whose values are strings; every other key holds JSON (numbers, booleans, objects, lists). */
@@ -300,7 +313,7 @@ export function parseConfig(
   const crossIssues = crossCheck(parsed);
   if (crossIssues.length > 0) throw new ConfigError(crossIssues);
 
-  const { existingArn, thumbprints } = parsed.oidcProvider;
+  const { existingArn, thumbprints, additionalAudiences = [] } = parsed.oidcProvider;
   return {
     ...parsed,
     // Present even when unset, so an injected empty default and an absent key read the same.
@@ -311,7 +324,9 @@ export function parseConfig(
         parsed.application.displayName ?? `${stackContext.project}-${stackContext.stack}`,
     },
     oidcProvider:
-      existingArn !== undefined ? { existingArn } : { thumbprints: thumbprints ?? "none" },
+      existingArn !== undefined
+        ? { existingArn }
+        : { thumbprints: thumbprints ?? "none", additionalAudiences },
   };
 }
 
@@ -344,7 +359,8 @@ function parseJsonOrKeep(value: string): unknown {
 /**
  * Allowed App ID URI forms under Entra's identifier URI policy that can be configured before the app
  * exists (forms containing the app id are generated, not configured): `api://<tenantId>/<name>`,
- * `api://<verified domain>/<name>`, `https://<verified domain>[/<path>]`.
+ * `api://<verified domain>/<name>`, `https://<verified domain>/<path>` and
+ * `https://<host>.<verified domain>[/<path>]`. Whether a domain is verified only Entra can tell.
  */
 function isAllowedIdentifierUriForm(uri: string): boolean {
   const match = /^(api|https):\/\/([^/?#\s]+)(\/[^?#\s]*)?$/.exec(uri);
@@ -354,8 +370,62 @@ function isAllowedIdentifierUriForm(uri: string): boolean {
     host,
   );
   const hasName = path.length > 1;
-  if (scheme === "https") return isDomain;
+  // Without a path, only a host below a verified domain is allowed: at least three labels.
+  if (scheme === "https") return isDomain && (hasName || host.split(".").length >= 3);
   return (GUID.test(host) || isDomain) && hasName;
+}
+
+/** Settings that must name the tenant the program deploys to. */
+function tenantIssues(
+  uri: string | undefined,
+  existingArn: string | undefined,
+  tenantId: string,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const uriTenant = uri === undefined ? undefined : identifierUriTenant(uri);
+  if (uriTenant !== undefined && uriTenant !== tenantId) {
+    issues.push({
+      path: ["application", "identifierUri"],
+      message: `must use this stack's tenant id ${tenantId}`,
+      got: render(uri),
+    });
+  }
+  const arnTenant =
+    existingArn === undefined ? undefined : OIDC_PROVIDER_ARN.exec(existingArn)?.[1];
+  if (arnTenant !== undefined && arnTenant.toLowerCase() !== tenantId) {
+    issues.push({
+      path: ["oidcProvider", "existingArn"],
+      message: `must be the provider for this stack's tenant (sts.windows.net/${tenantId}/)`,
+      got: render(existingArn),
+    });
+  }
+  return issues;
+}
+
+/** The validated configuration bound to the tenant the azuread provider is signed in to. */
+export type ResolvedConfig = FederationConfig & { readonly tenantId: string };
+
+/**
+ * Binds the configuration to the signed-in tenant, where the apps and identities will be created,
+ * before any resource is registered: a configured `tenantId`, an `api://<tenantId>/…` identifier
+ * URI and an existing provider's ARN must all name it.
+ */
+export function resolveTenant(config: FederationConfig, signedInTenant: string): ResolvedConfig {
+  const tenantId = signedInTenant.toLowerCase();
+  if (config.tenantId !== undefined && config.tenantId !== tenantId) {
+    throw new ConfigError([
+      {
+        path: ["tenantId"],
+        message: `must be the tenant the azuread provider is signed in to, ${tenantId}: sign in to the configured tenant (az login --tenant ${config.tenantId}) or change tenantId`,
+        got: render(config.tenantId),
+      },
+    ]);
+  }
+  const existingArn =
+    "existingArn" in config.oidcProvider ? config.oidcProvider.existingArn : undefined;
+  const issues = tenantIssues(config.application.identifierUri, existingArn, tenantId);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { ...config, tenantId };
 }
 
 /** Placeholders of the exact lengths of values only known at deployment time. */
@@ -367,18 +437,31 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   const { tenantId } = config;
 
   const principals = new Map<string, string | undefined>();
+  // Azure resource names are case-insensitive, so orders-api and Orders-API are one identity.
+  const lowerNames = new Set<string>();
   const seenName = (kind: "identities" | "callerApps", index: number, name: string) => {
-    if (principals.has(name)) {
+    if (lowerNames.has(name.toLowerCase())) {
       issues.push({
         path: [kind, index, "name"],
-        message: "must be unique across identities and callerApps",
+        message: "must be unique across identities and callerApps (ignoring case)",
         got: render(name),
       });
     }
+    lowerNames.add(name.toLowerCase());
   };
+  const principalIds = new Set<string>();
   config.identities.forEach((identity, i) => {
     seenName("identities", i, identity.name);
     principals.set(identity.name, identity.principalId);
+    if (identity.principalId === undefined) return;
+    if (principalIds.has(identity.principalId)) {
+      issues.push({
+        path: ["identities", i, "principalId"],
+        message: "must not repeat another identity's principalId (one assignment per principal)",
+        got: render(identity.principalId),
+      });
+    }
+    principalIds.add(identity.principalId);
   });
   config.callerApps.forEach((app, i) => {
     seenName("callerApps", i, app.name);
@@ -400,31 +483,35 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
     });
   }
 
-  const uri = config.application.identifierUri;
-  const uriTenant = uri === undefined ? undefined : identifierUriTenant(uri);
-  if (uriTenant !== undefined && tenantId !== undefined && uriTenant !== tenantId) {
-    issues.push({
-      path: ["application", "identifierUri"],
-      message: `must use this stack's tenant id ${tenantId}`,
-      got: render(uri),
-    });
+  if (tenantId !== undefined) {
+    issues.push(
+      ...tenantIssues(config.application.identifierUri, config.oidcProvider.existingArn, tenantId),
+    );
   }
 
-  const { existingArn, thumbprints } = config.oidcProvider;
-  if (existingArn !== undefined && thumbprints !== undefined) {
-    issues.push({
-      path: ["oidcProvider", "thumbprints"],
-      message: "must not be set with existingArn: an existing provider is used as it is",
-      got: render(thumbprints),
-    });
+  const { existingArn, thumbprints, additionalAudiences } = config.oidcProvider;
+  for (const [key, value] of [
+    ["thumbprints", thumbprints],
+    ["additionalAudiences", additionalAudiences],
+  ] as const) {
+    if (existingArn !== undefined && value !== undefined) {
+      issues.push({
+        path: ["oidcProvider", key],
+        message: "must not be set with existingArn: an existing provider is used as it is",
+        got: render(value),
+      });
+    }
   }
-  const arnTenant =
-    existingArn === undefined ? undefined : OIDC_PROVIDER_ARN.exec(existingArn)?.[1];
-  if (arnTenant !== undefined && tenantId !== undefined && arnTenant.toLowerCase() !== tenantId) {
-    issues.push({
-      path: ["oidcProvider", "existingArn"],
-      message: `must be the provider for this stack's tenant (sts.windows.net/${tenantId}/)`,
-      got: render(existingArn),
+  if (additionalAudiences !== undefined) {
+    const ownAudience = config.application.identifierUri;
+    additionalAudiences.forEach((audience, i) => {
+      if (audience === ownAudience || additionalAudiences.indexOf(audience) !== i) {
+        issues.push({
+          path: ["oidcProvider", "additionalAudiences", i],
+          message: "must not repeat an audience (this stack's own is always included)",
+          got: render(audience),
+        });
+      }
     });
   }
   if (Array.isArray(thumbprints) && new Set(thumbprints).size !== thumbprints.length) {
@@ -438,14 +525,15 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   const globalTagKeys = Object.keys(config.tags);
   const roleNames = new Set<string>();
   config.roles.forEach((role, r) => {
-    if (roleNames.has(role.name)) {
+    // IAM role names are case-insensitive.
+    if (roleNames.has(role.name.toLowerCase())) {
       issues.push({
         path: ["roles", r, "name"],
-        message: "must be unique",
+        message: "must be unique (ignoring case)",
         got: render(role.name),
       });
     }
-    roleNames.add(role.name);
+    roleNames.add(role.name.toLowerCase());
 
     const listed = new Set<string>();
     role.identities.forEach((name, i) => {

@@ -31,3 +31,23 @@ export function identifierUriTenant(uri: string): string | undefined {
     .exec(uri)?.[1]
     ?.toLowerCase();
 }
+
+/**
+ * When a caller app's secret is replaced: `overlapDays` before it expires (a third of its lifetime,
+ * at most 30 days), so the previous secret, left in place until its own expiry, still works while
+ * consumers pick up the new one.
+ */
+export function secretRotation(expiresInDays: number): {
+  rotationDays: number;
+  overlapDays: number;
+} {
+  const overlapDays = Math.min(30, Math.floor(expiresInDays / 3));
+  return { rotationDays: expiresInDays - overlapDays, overlapDays };
+}
+
+/** `createdAt` (RFC 3339) plus whole days, as RFC 3339 without fractional seconds. */
+export function addDays(createdAt: string, days: number): string {
+  const time = Date.parse(createdAt);
+  if (Number.isNaN(time)) throw new Error(`not an RFC 3339 time: ${JSON.stringify(createdAt)}`);
+  return new Date(time + days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, parseConfig } from "../lib/config";
+import { ConfigError, parseConfig, resolveTenant } from "../lib/config";
 
 const NS = "entra-aws-federation";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -105,7 +105,7 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
     "a name used by an identity and a caller app",
     { ...validConfig(), callerApps: [{ name: "orders-api" }] },
     [
-      `${NS}:callerApps[0].name: must be unique across identities and callerApps (got "orders-api")`,
+      `${NS}:callerApps[0].name: must be unique across identities and callerApps (ignoring case) (got "orders-api")`,
       `${NS}:roles[0].identities[1]: must name an entry of identities or callerApps (known: orders-api, legacy-vm) (got "synapse")`,
     ],
   ],
@@ -132,7 +132,7 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
         { name: "orders", identities: ["synapse"] },
       ],
     },
-    [`${NS}:roles[1].name: must be unique (got "orders")`],
+    [`${NS}:roles[1].name: must be unique (ignoring case) (got "orders")`],
   ],
   [
     "a role listing an unknown identity",
@@ -241,7 +241,7 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
     "an identifier URI rejected by the tenant policy",
     { ...validConfig(), application: { identifierUri: "api://my-aws-fed" } },
     [
-      `${NS}:application.identifierUri: must be api://<tenantId>/<name>, api://<verified domain>/<name> or https://<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId> (got "api://my-aws-fed")`,
+      `${NS}:application.identifierUri: must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId> (got "api://my-aws-fed")`,
     ],
   ],
   [
@@ -264,7 +264,7 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
     "an app role value with a space",
     { ...validConfig(), application: { appRoleValue: "Assume Role" } },
     [
-      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, not starting with a period (got "Assume Role")`,
+      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period (got "Assume Role")`,
     ],
   ],
   [
@@ -351,6 +351,82 @@ const invalid: [title: string, raw: Raw, expected: string[]][] = [
     ],
   ],
   [
+    "two identities differing only in case",
+    { ...validConfig(), identities: [{ name: "orders-api" }, { name: "Orders-API" }] },
+    [
+      `${NS}:identities[1].name: must be unique across identities and callerApps (ignoring case) (got "Orders-API")`,
+    ],
+  ],
+  [
+    "two roles differing only in case",
+    {
+      ...validConfig(),
+      roles: [
+        { name: "orders", identities: ["orders-api"] },
+        { name: "Orders", identities: ["synapse"] },
+      ],
+    },
+    [`${NS}:roles[1].name: must be unique (ignoring case) (got "Orders")`],
+  ],
+  [
+    "one principal brought twice",
+    {
+      ...validConfig(),
+      identities: [
+        { name: "legacy-vm", principalId: PRINCIPAL },
+        { name: "legacy-vm-2", principalId: PRINCIPAL.toUpperCase() },
+      ],
+      roles: [{ name: "orders", identities: ["legacy-vm"] }],
+    },
+    [
+      `${NS}:identities[1].principalId: must not repeat another identity's principalId (one assignment per principal) (got "${PRINCIPAL}")`,
+    ],
+  ],
+  [
+    "an https identifier URI on a bare domain without a path",
+    { ...validConfig(), application: { identifierUri: "https://contoso.com" } },
+    [
+      `${NS}:application.identifierUri: must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId> (got "https://contoso.com")`,
+    ],
+  ],
+  [
+    "an app role value with a double quote",
+    { ...validConfig(), application: { appRoleValue: 'Assume"Role' } },
+    [
+      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period (got "Assume\\"Role")`,
+    ],
+  ],
+  [
+    "another stack's audience with a wildcard",
+    { ...validConfig(), oidcProvider: { additionalAudiences: ["api://*"] } },
+    [
+      `${NS}:oidcProvider.additionalAudiences[0]: must be 1-255 characters without spaces or wildcards (another stack's audience) (got "api://*")`,
+    ],
+  ],
+  [
+    "another stack's audience listed twice",
+    {
+      ...validConfig(),
+      oidcProvider: { additionalAudiences: ["api://team-b/x", "api://team-b/x"] },
+    },
+    [
+      `${NS}:oidcProvider.additionalAudiences[1]: must not repeat an audience (this stack's own is always included) (got "api://team-b/x")`,
+    ],
+  ],
+  [
+    "other stacks' audiences with an existing provider",
+    {
+      ...validConfig(),
+      oidcProvider: {
+        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
+        additionalAudiences: ["api://team-b/x"],
+      },
+    },
+    [
+      `${NS}:oidcProvider.additionalAudiences: must not be set with existingArn: an existing provider is used as it is (got ["api://team-b/x"])`,
+    ],
+  ],
+  [
     "several problems at once",
     {
       ...validConfig(),
@@ -405,7 +481,7 @@ describe("parseConfig accepts valid configuration", () => {
             tags: {},
           },
         ],
-        oidcProvider: { thumbprints: "none" },
+        oidcProvider: { thumbprints: "none", additionalAudiences: [] },
         trustPolicyMaxLength: 2048,
         protect: false,
         tags: {},
@@ -425,6 +501,7 @@ describe("parseConfig accepts valid configuration", () => {
     assert.equal(config.identities[0]?.principalId, PRINCIPAL);
     assert.deepEqual(config.oidcProvider, {
       thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142c"],
+      additionalAudiences: [],
     });
   });
 
@@ -443,7 +520,8 @@ describe("parseConfig accepts valid configuration", () => {
   const uris = [
     `api://${TENANT}/aws-prod`,
     "api://contoso.com/aws",
-    "https://contoso.com",
+    "https://contoso.com/aws",
+    "https://aws.contoso.com",
     "https://aws.contoso.com/federation",
   ];
   for (const identifierUri of uris) {
@@ -470,4 +548,43 @@ describe("parseConfig accepts valid configuration", () => {
       existingArn,
     });
   });
+});
+
+describe("resolveTenant binds the configuration to the signed-in tenant", () => {
+  const OTHER = "00000000-0000-0000-0000-00000000000a";
+
+  it("takes the signed-in tenant, lower-cased, when none is configured", () => {
+    assert.equal(resolveTenant(parse(validConfig()), TENANT.toUpperCase()).tenantId, TENANT);
+  });
+
+  const mismatches: [title: string, raw: Raw, expected: string][] = [
+    [
+      "a configured tenantId",
+      { ...validConfig(), tenantId: OTHER },
+      `${NS}:tenantId: must be the tenant the azuread provider is signed in to, ${TENANT}: sign in to the configured tenant (az login --tenant ${OTHER}) or change tenantId (got "${OTHER}")`,
+    ],
+    [
+      "an api://<tenantId>/ identifier URI",
+      { ...validConfig(), application: { identifierUri: `api://${OTHER}/aws` } },
+      `${NS}:application.identifierUri: must use this stack's tenant id ${TENANT} (got "api://${OTHER}/aws")`,
+    ],
+    [
+      "an existing provider's ARN",
+      {
+        ...validConfig(),
+        oidcProvider: {
+          existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${OTHER}/`,
+        },
+      },
+      `${NS}:oidcProvider.existingArn: must be the provider for this stack's tenant (sts.windows.net/${TENANT}/) (got "arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${OTHER}/")`,
+    ],
+  ];
+  for (const [title, raw, expected] of mismatches) {
+    it(`rejects ${title} naming another tenant`, () => {
+      assert.throws(() => resolveTenant(parse(raw), TENANT), {
+        name: "ConfigError",
+        message: `Invalid configuration:\n  ${expected}`,
+      });
+    });
+  }
 });

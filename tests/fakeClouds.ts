@@ -34,6 +34,8 @@ export interface FakeCloudsOptions {
   readonly servicePrincipals?: Readonly<Record<string, { clientId: string }>>;
   /** Client ID list of an existing OIDC provider (for `getOpenIdConnectProvider`). */
   readonly existingProviderClientIds?: readonly string[];
+  /** Called once the mocks are installed, before the program runs (to inspect a failed run). */
+  readonly onInstall?: (clouds: FakeClouds) => void;
   /** Certificate chain returned by `tls.getCertificate`. */
   readonly certificates?: readonly { sha1Fingerprint: string; isCa: boolean }[];
 }
@@ -239,17 +241,19 @@ export function setStackConfig(config: Readonly<Record<string, unknown>>): void 
 
 export type Program = Record<string, pulumi.Output<unknown>>;
 
-/** Runs index.ts against fake clouds with the given stack configuration. */
+/** Runs index.ts, as the engine does, against fake clouds with the given stack configuration. */
 export async function runProgram(
   config: Record<string, unknown>,
   options: FakeCloudsOptions = {},
 ): Promise<{ clouds: FakeClouds; program: Program }> {
   const clouds = await new FakeClouds({ stack: "dev", ...options }).install();
+  options.onInstall?.(clouds);
   setStackConfig(config);
   const entry = require.resolve("../index");
   delete require.cache[entry];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(entry) as Program;
+  const main = require(entry) as () => Promise<Program>;
+  const program = await main();
   return { clouds, program };
 }
 

@@ -13,7 +13,6 @@ import {
   NOW,
   type Program,
   runProgram,
-  setStackConfig,
   settle,
   SUBSCRIPTION_ID,
   TENANT_ID,
@@ -220,12 +219,12 @@ describe("program with Pulumi.dev.yaml", () => {
     });
   });
 
-  it("gives the caller app a client secret that expires after the configured days", () => {
+  it("gives the caller app a client secret that expires after the configured days, rotated 30 days early", () => {
     assert.deepEqual(clouds.byName(`${CALLER}-app`).inputs, {
       displayName: "entra-aws-federation-dev-synapse-export",
       signInAudience: "AzureADMyOrg",
     });
-    assert.deepEqual(clouds.byName(`${CALLER}-secret-rotation`).inputs, { rotationDays: 90 });
+    assert.deepEqual(clouds.byName(`${CALLER}-secret-rotation`).inputs, { rotationDays: 60 });
     assert.deepEqual(clouds.byName(`${CALLER}-secret`).inputs, {
       applicationId: `/applications/${fakeGuid(`app-object:${CALLER}-app`)}`,
       displayName: "entra-aws-federation",
@@ -301,11 +300,12 @@ describe("program with Pulumi.dev.yaml", () => {
     );
   });
 
-  it("protects nothing when protect is off", () => {
+  it("protects nothing when protect is off, and leaves replaced secrets to expire on their own", () => {
     assert.deepEqual(
-      clouds.resources.filter((r) => r.protect || r.retainOnDelete),
-      [],
+      clouds.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name),
+      [`${CALLER}-secret`],
     );
+    assert.equal(clouds.byName(`${CALLER}-secret`).protect, false);
   });
 });
 
@@ -322,6 +322,7 @@ describe("program with protect: true", () => {
       .sort();
     assert.deepEqual(guarded, [
       "federation-audience-app retain=true",
+      "federation-audience-identifier-uri retain=true",
       "federation-audience-sp retain=true",
       "federation-caller-synapse-export-app retain=true",
       "federation-caller-synapse-export-sp retain=true",
@@ -332,32 +333,52 @@ describe("program with protect: true", () => {
   });
 });
 
-describe("program with invalid configuration", () => {
-  it("stops with the configuration error before registering any resource", async () => {
-    const config = {
-      ...devStackConfig(),
-      "entra-aws-federation:roles": [{ name: "r", identities: ["nobody"] }],
-    };
-    const clouds = await new FakeClouds({ stack: "dev" }).install();
-    setStackConfig(config);
-    const entry = require.resolve("../index");
-    delete require.cache[entry];
-    assert.throws(
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      () => require(entry),
-      (err: Error) => {
-        assert.ok(pulumi.RunError.isInstance(err), "a RunError: message only, no stack trace");
-        assert.equal(
-          err.message,
-          'Invalid configuration:\n  entra-aws-federation:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, reporting-job, synapse-export) (got "nobody")',
-        );
-        return true;
-      },
-    );
-    await pulumi.runtime.disconnect();
-    assert.deepEqual(clouds.resources, []);
-    assert.deepEqual(clouds.invokes, []);
-  });
+describe("program stops before registering any resource", () => {
+  const OTHER_TENANT = "00000000-0000-0000-0000-00000000000a";
+  const cases: [
+    title: string,
+    config: Record<string, unknown>,
+    invokes: string[],
+    message: string,
+  ][] = [
+    [
+      "on invalid configuration, without calling any cloud",
+      { "entra-aws-federation:roles": [{ name: "r", identities: ["nobody"] }] },
+      [],
+      'Invalid configuration:\n  entra-aws-federation:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, reporting-job, synapse-export) (got "nobody")',
+    ],
+    [
+      "when tenantId is not the tenant the azuread provider is signed in to",
+      { "entra-aws-federation:tenantId": OTHER_TENANT },
+      ["azuread:index/getClientConfig:getClientConfig"],
+      `Invalid configuration:\n  entra-aws-federation:tenantId: must be the tenant the azuread provider is signed in to, ${TENANT_ID}: sign in to the configured tenant (az login --tenant ${OTHER_TENANT}) or change tenantId (got "${OTHER_TENANT}")`,
+    ],
+    [
+      "when an api://<tenantId>/ identifier URI names another tenant than the signed-in one",
+      { "entra-aws-federation:application": { identifierUri: `api://${OTHER_TENANT}/aws` } },
+      ["azuread:index/getClientConfig:getClientConfig"],
+      `Invalid configuration:\n  entra-aws-federation:application.identifierUri: must use this stack's tenant id ${TENANT_ID} (got "api://${OTHER_TENANT}/aws")`,
+    ],
+  ];
+  for (const [title, extra, invokes, message] of cases) {
+    it(title, async () => {
+      let clouds: FakeClouds | undefined;
+      await assert.rejects(
+        runProgram({ ...devStackConfig(), ...extra }, { onInstall: (c) => (clouds = c) }),
+        (err: Error) => {
+          assert.ok(pulumi.RunError.isInstance(err), "a RunError: message only, no stack trace");
+          assert.equal(err.message, message);
+          return true;
+        },
+      );
+      await pulumi.runtime.disconnect();
+      assert.deepEqual(clouds?.resources, []);
+      assert.deepEqual(
+        clouds?.invokes.map((i) => i.token),
+        invokes,
+      );
+    });
+  }
 });
 
 describe("program in preview (ids unknown until created)", () => {

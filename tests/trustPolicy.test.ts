@@ -10,6 +10,8 @@ import {
   subjectsThatFit,
 } from "../lib/trustPolicy";
 import {
+  addDays,
+  secretRotation,
   defaultIdentifierUri,
   identifierUriTenant,
   stableAppRoleId,
@@ -184,4 +186,24 @@ describe("Entra derivations", () => {
   for (const [uri, tenant] of uris) {
     it(`reads the tenant of ${uri}`, () => assert.equal(identifierUriTenant(uri), tenant));
   }
+});
+
+describe("caller app secret rotation", () => {
+  const table: [expiresInDays: number, rotationDays: number, overlapDays: number][] = [
+    [1, 1, 0],
+    [3, 2, 1],
+    [90, 60, 30],
+    [180, 150, 30],
+    [730, 700, 30],
+  ];
+  for (const [expires, rotation, overlap] of table) {
+    it(`a ${expires}-day secret is replaced after ${rotation} days, ${overlap} before it expires`, () => {
+      assert.deepEqual(secretRotation(expires), { rotationDays: rotation, overlapDays: overlap });
+    });
+  }
+
+  it("computes the end date from the rotation's start, without fractional seconds", () => {
+    assert.equal(addDays("2026-11-22T10:20:30Z", 90), "2027-02-20T10:20:30Z");
+    assert.throws(() => addDays("soon", 1), { message: 'not an RFC 3339 time: "soon"' });
+  });
 });
