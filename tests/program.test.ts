@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { envForIdentity, parseStackOutputs } from "../credentials/src/stackOutputs";
 import { stableAppRoleId } from "../lib/entra";
 import {
   ACCOUNT_ID,
@@ -112,6 +113,27 @@ describe("program with Pulumi.dev.yaml", () => {
         },
       },
     });
+  });
+
+  it("gives the credentials helper exactly the settings an identity needs for a role it is trusted by", () => {
+    // The contract between this program and credentials/: its outputs, as `pulumi stack output --json` prints them.
+    const published = parseStackOutputs(JSON.stringify({ ...outputs, callerApps: "[secret]" }));
+    assert.deepEqual(
+      envForIdentity(published, { identity: "orders-api", role: "orders-api-dev" }).vars,
+      {
+        AZURE_CLIENT_ID: miClient("orders-api"),
+        AZURE_TENANT_ID: TENANT_ID,
+        AWS_ROLE_ARN: `arn:aws:iam::${ACCOUNT_ID}:role/orders-api-dev`,
+        AWS_ROLE_SESSION_NAME: "orders-api",
+        ENTRA_AWS_AUDIENCE: AUDIENCE,
+      },
+    );
+    assert.throws(
+      () => envForIdentity(published, { identity: "orders-api", role: "reporting-dev" }),
+      {
+        message: `Role "reporting-dev" does not trust "orders-api": its subjects do not contain ${miPrincipal("orders-api")}. Add the identity to the role in the Pulumi program (or pick a role that lists it). Roles that trust it: orders-api-dev.`,
+      },
+    );
   });
 
   it("keeps the client secrets secret, and nothing else", async () => {
