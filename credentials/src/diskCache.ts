@@ -2,16 +2,17 @@
  * The credential_process disk cache. Deliberately free of SDK imports: a cache hit must only cost
  * a Node start, some fs calls and a JSON.parse.
  *
- * One file per (role, audience, identity, session, duration) key under the cache directory
+ * One file per (role, audience, identity, session, duration, endpoint, user, host) key under the cache directory
  * (0700), each written atomically (temporary file with mode 0600, fsync, rename). A file that is
  * unreadable, corrupt, for another key, not owned by this user or readable by others is ignored
  * (and replaced by the next write).
  */
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import * as path from "node:path";
 import { ENV } from "./config";
+import { sessionNameFor } from "./sessionName";
 
 export const CACHE_FORMAT = "entra-aws-credentials/cache/1";
 
@@ -25,17 +26,34 @@ export interface CacheKeyInput {
   stsEndpoint: string | undefined;
 }
 
-/** A stable key: sha256 over the fields that change which credentials STS returns. */
-export function cacheKey(input: CacheKeyInput): string {
+/** Whose credentials these are: the user and the host that obtain them. */
+export interface CacheKeyContext {
+  uid: number | undefined;
+  host: string;
+}
+
+/**
+ * A stable key: sha256 over the fields that change which credentials STS returns (with the
+ * session name actually sent, not the raw option) and over the user and host. A cache directory
+ * shared between hosts (e.g. a network home) or users then never serves one the other's
+ * credentials: a system-assigned identity is a different identity on every host, whatever the
+ * session name.
+ */
+export function cacheKey(
+  input: CacheKeyInput,
+  context: CacheKeyContext = { uid: process.getuid?.(), host: hostname() },
+): string {
   const canonical = JSON.stringify([
     CACHE_FORMAT,
     input.roleArn,
     input.audience,
     input.clientId ?? "",
     input.tenantId ?? "",
-    input.sessionName ?? "",
+    sessionNameFor(input, context.host),
     input.durationSeconds ?? 0,
     input.stsEndpoint ?? "",
+    context.uid ?? -1,
+    context.host,
   ]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 40);
 }

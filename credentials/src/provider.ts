@@ -13,7 +13,9 @@ import { ENV, resolveSettings, scopeFor, type ResolvedSettings } from "./config"
 import { classifyStsError, entraError, httpStatus, stsError, stsErrorCode } from "./errors";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
-import { defaultSessionName, sanitizeSessionName } from "./sessionName";
+import { sessionNameFor } from "./sessionName";
+
+export { sessionNameFor };
 
 /** AWS SDK v3 credentials (structurally `AwsCredentialIdentity` from @aws-sdk/types). */
 export interface AwsCredentials {
@@ -126,13 +128,6 @@ export function createStsAssumer(
       assumedRoleArn: out.AssumedRoleUser?.Arn,
     };
   };
-}
-
-/** The RoleSessionName the provider uses for these settings. */
-export function sessionNameFor(
-  settings: Pick<ResolvedSettings, "sessionName" | "clientId">,
-): string {
-  return sanitizeSessionName(settings.sessionName ?? defaultSessionName(settings.clientId));
 }
 
 /** Gets an Entra token for `<audience>/.default`, wrapping failures in an explained error. */

@@ -30,3 +30,14 @@ export function defaultSessionName(
 ): string {
   return sanitizeSessionName(`entra-${clientId || "system"}@${host}`);
 }
+
+/**
+ * The RoleSessionName actually sent for these settings: the given name, else the default for the
+ * identity on `host`; sanitized. SDK-free, so the credential_process cache key can use it.
+ */
+export function sessionNameFor(
+  settings: { sessionName: string | undefined; clientId: string | undefined },
+  host: string = hostname(),
+): string {
+  return sanitizeSessionName(settings.sessionName ?? defaultSessionName(settings.clientId, host));
+}

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { resolveSettings, scopeFor } from "../src/config";
 import { cacheKey } from "../src/diskCache";
 import { classifyStsError, explainStsError, stsErrorCode, type RetryDecision } from "../src/errors";
@@ -137,6 +138,27 @@ describe("cacheKey", () => {
     ];
     const keys = new Set([k, ...variants.map((v) => cacheKey({ ...base, ...v }))]);
     assert.equal(keys.size, variants.length + 1);
+  });
+  it("differs per host and per user, and uses the session name actually sent", () => {
+    const system = { ...base, clientId: undefined };
+    const at = (host: string, uid: number | undefined = 1000) => ({ uid, host });
+    // A system-assigned identity on two hosts sharing a cache directory: two identities.
+    assert.notEqual(cacheKey(system, at("web-01")), cacheKey(system, at("web-02")));
+    // Even with the same explicit session name.
+    const named = { ...system, sessionName: "app" };
+    assert.notEqual(cacheKey(named, at("web-01")), cacheKey(named, at("web-02")));
+    // Two users sharing a cache directory.
+    assert.notEqual(cacheKey(system, at("web-01", 1000)), cacheKey(system, at("web-01", 1001)));
+    assert.notEqual(
+      cacheKey(system, at("web-01", 1000)),
+      cacheKey(system, { uid: undefined, host: "web-01" }),
+    );
+    // The default session name and the same name given explicitly send the same request.
+    assert.equal(
+      cacheKey(system, at("web-01")),
+      cacheKey({ ...system, sessionName: "entra-system@web-01" }, at("web-01")),
+    );
+    assert.equal(cacheKey(system), cacheKey(system, at(hostname(), process.getuid?.())));
   });
 });
 
