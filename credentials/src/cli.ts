@@ -185,7 +185,7 @@ async function cmdProcess(args: string[], io: Io): Promise<number> {
   }
   if (useCache) {
     try {
-      writeCache(dir, key, settings.roleArn, credentials);
+      writeCache(dir, key, settings.roleArn, credentials, io.now());
     } catch (error) {
       io.stderr(
         `entra-aws-credentials: could not write the cache in ${dir}: ${(error as Error).message}\n`,

@@ -101,3 +101,18 @@ export function resolveSettings(
 export function scopeFor(audience: string): string {
   return `${audience}/.default`;
 }
+
+/**
+ * A refresh-ahead option in seconds (`refreshBeforeExpirySeconds`), checked, in ms: finite and
+ * >= 0, else a config error naming the option.
+ */
+export function refreshAheadMs(seconds: number | undefined, defaultSeconds: number): number {
+  const value = seconds ?? defaultSeconds;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `refreshBeforeExpirySeconds must be a finite number of seconds >= 0, got ${String(value)}.`,
+    });
+  }
+  return value * 1000;
+}

@@ -12,9 +12,10 @@ import * as fs from "node:fs";
 import { homedir, hostname } from "node:os";
 import * as path from "node:path";
 import { ENV } from "./config";
+import { refreshAheadFor } from "./refreshingCache";
 import { sessionNameFor } from "./sessionName";
 
-export const CACHE_FORMAT = "entra-aws-credentials/cache/1";
+export const CACHE_FORMAT = "entra-aws-credentials/cache/2";
 
 export interface CacheKeyInput {
   roleArn: string;
@@ -82,6 +83,8 @@ interface CacheEntry {
   format: typeof CACHE_FORMAT;
   key: string;
   roleArn: string;
+  /** When the credentials were obtained (epoch ms): their lifetime caps the refresh window. */
+  fetchedAt: number;
   credentials: ProcessCredentials;
 }
 
@@ -109,7 +112,7 @@ export type CacheReadResult =
 
 /**
  * Reads the entry for `key`. "hit" only when it is ours, well-formed and not due for refresh
- * (expiration - refreshAheadMs > now).
+ * (expiration - refreshAheadMs > now, the window capped at half the credentials' lifetime).
  */
 export function readCache(
   dir: string,
@@ -151,10 +154,11 @@ export function readCache(
     return { status: "ignored", reason: "foreign file (unknown format)" };
   }
   if (e.key !== key) return { status: "ignored", reason: "entry for another key" };
-  if (!isProcessCredentials(e.credentials)) {
+  if (!isProcessCredentials(e.credentials) || typeof e.fetchedAt !== "number") {
     return { status: "ignored", reason: "corrupt (incomplete credentials)" };
   }
-  if (Date.parse(e.credentials.Expiration) - refreshAheadMs <= now) {
+  const expiresAt = Date.parse(e.credentials.Expiration);
+  if (expiresAt - refreshAheadFor(refreshAheadMs, expiresAt, e.fetchedAt) <= now) {
     return { status: "due", credentials: e.credentials, reason: "refresh due" };
   }
   return { status: "hit", credentials: e.credentials };
@@ -196,8 +200,9 @@ export function writeCache(
   key: string,
   roleArn: string,
   credentials: ProcessCredentials,
+  fetchedAt: number,
 ): void {
   ensurePrivateDir(dir);
-  const entry: CacheEntry = { format: CACHE_FORMAT, key, roleArn, credentials };
+  const entry: CacheEntry = { format: CACHE_FORMAT, key, roleArn, fetchedAt, credentials };
   writeFileAtomic(cacheFilePath(dir, key), `${JSON.stringify(entry)}\n`);
 }

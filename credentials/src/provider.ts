@@ -9,7 +9,7 @@ import {
   type AccessToken,
   type TokenCredential,
 } from "@azure/identity";
-import { ENV, resolveSettings, scopeFor, type ResolvedSettings } from "./config";
+import { ENV, refreshAheadMs, resolveSettings, scopeFor, type ResolvedSettings } from "./config";
 import { classifyStsError, entraError, httpStatus, stsError, stsErrorCode } from "./errors";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
@@ -47,7 +47,10 @@ export interface FromEntraIdentityOptions {
   sessionName?: string;
   /** DurationSeconds for AssumeRoleWithWebIdentity (900 to the role's max). Default: STS (3600). */
   durationSeconds?: number;
-  /** Refresh this many seconds before the AWS credentials expire. Default 300. */
+  /**
+   * Refresh this many seconds before the AWS credentials expire, at most half their lifetime.
+   * Default 300. Must be finite and >= 0.
+   */
   refreshBeforeExpirySeconds?: number;
   /** AWS region for STS. Default AWS_REGION, AWS_DEFAULT_REGION, then us-east-1. */
   region?: string;
@@ -158,6 +161,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const refreshAhead = refreshAheadMs(options.refreshBeforeExpirySeconds, 300);
   const sessionName = sessionNameFor(settings);
   let credential: TokenCredential | undefined = options.credential;
 
@@ -202,7 +206,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
   };
 
   const cache = new RefreshingCache(fetchCredentials, {
-    refreshAheadMs: (options.refreshBeforeExpirySeconds ?? 300) * 1000,
+    refreshAheadMs: refreshAhead,
     now,
     failedRefreshBackoffMs: (failures) =>
       Math.max(1_000, backoffDelayMs(failures, { baseDelayMs: 5_000, maxDelayMs: 60_000 }, random)),

@@ -1,6 +1,7 @@
 /**
  * A cache for one expiring value with single-flight refresh:
- * - fresh (now < expiration - refreshAhead): served from memory;
+ * - fresh (now < expiration - refreshAhead, the window capped at half the value's lifetime):
+ *   served from memory;
  * - due (inside the refresh window, still valid): callers share one refresh; if it fails the
  *   cached value keeps being served and the refresh is retried after a backoff;
  * - missing or expired: callers share one refresh and its error.
@@ -20,8 +21,22 @@ export interface RefreshingCacheOptions {
   onRefreshError?: (error: unknown) => void;
 }
 
+/**
+ * The refresh window for one fetched value: `refreshAheadMs`, but at most half its lifetime, so a
+ * short session (900 s credentials with a 900 s window) is not refreshed on every call.
+ */
+export function refreshAheadFor(
+  refreshAheadMs: number,
+  expiresAt: number,
+  fetchedAt: number,
+): number {
+  return Math.min(refreshAheadMs, Math.max(0, expiresAt - fetchedAt) / 2);
+}
+
 export class RefreshingCache<T extends Expiring> {
   private value: T | undefined;
+  /** When the cached value is due for refresh. */
+  private refreshAt = 0;
   private inflight: Promise<T> | undefined;
   private failures = 0;
   private nextAttemptAt = 0;
@@ -40,7 +55,7 @@ export class RefreshingCache<T extends Expiring> {
     const now = this.options.now();
     const cached = this.value;
     const expiresAt = cached?.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
-    if (cached && now < expiresAt - this.options.refreshAheadMs) return cached;
+    if (cached && now < this.refreshAt) return cached;
     const valid = cached !== undefined && now < expiresAt;
     if (valid && now < this.nextAttemptAt && !this.inflight) return cached;
     try {
@@ -60,7 +75,10 @@ export class RefreshingCache<T extends Expiring> {
     const run = async (): Promise<T> => {
       try {
         const fresh = await this.fetch();
+        const expiresAt = fresh.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
+        const ahead = refreshAheadFor(this.options.refreshAheadMs, expiresAt, this.options.now());
         this.value = fresh;
+        this.refreshAt = expiresAt - ahead;
         this.failures = 0;
         this.nextAttemptAt = 0;
         return fresh;

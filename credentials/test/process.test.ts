@@ -132,12 +132,36 @@ describe("credential_process command (real processes)", function () {
     });
   }
 
+  /** Rewrites the cached entry as if its 3,600 s credentials had `secondsLeft` left. */
+  function age(id: { clientId: string; roleArn: string }, secondsLeft: number): void {
+    const file = cacheFilePath(path.join(tmp, "cache"), keyFor(id));
+    const entry = JSON.parse(fs.readFileSync(file, "utf8")) as {
+      fetchedAt: number;
+      credentials: { Expiration: string };
+    };
+    const expiresAt = Date.now() + secondsLeft * 1000;
+    entry.credentials.Expiration = new Date(expiresAt).toISOString();
+    entry.fetchedAt = expiresAt - 3_600_000;
+    fs.writeFileSync(file, JSON.stringify(entry));
+  }
+
+  it("caps the refresh window at half the session: 900 s credentials are a cache hit on the next run", async () => {
+    const id = f.newIdentity();
+    const env = envFor(id);
+    const args = ["process", "--duration-seconds", "900", "--refresh-before-expiry", "900"];
+    const first = await runCli(args, env);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(args, env);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(stsCalls(id.roleArn), 1);
+  });
+
   it("refreshes when the cached entry is due, and serves it if that refresh fails", async () => {
     const id = f.newIdentity();
     const env = envFor(id);
     const first = JSON.parse((await runCli(["process"], env)).stdout) as { AccessKeyId: string };
-    // 3,600 s credentials with a 3,700 s window: due immediately.
-    const refreshed = await runCli(["process", "--refresh-before-expiry", "3700"], env);
+    age(id, 200); // inside the 300 s window
+    const refreshed = await runCli(["process", "--refresh-before-expiry", "300"], env);
     assert.notEqual(
       (JSON.parse(refreshed.stdout) as { AccessKeyId: string }).AccessKeyId,
       first.AccessKeyId,
@@ -145,9 +169,14 @@ describe("credential_process command (real processes)", function () {
     assert.equal(stsCalls(id.roleArn), 2);
 
     f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
-    const served = await runCli(["process", "--refresh-before-expiry", "3700"], env);
+    age(id, 200);
+    const cached = fs.readFileSync(cacheFilePath(path.join(tmp, "cache"), keyFor(id)), "utf8");
+    const served = await runCli(["process", "--refresh-before-expiry", "300"], env);
     assert.equal(served.code, 0);
-    assert.deepEqual(JSON.parse(served.stdout), JSON.parse(refreshed.stdout));
+    assert.deepEqual(
+      JSON.parse(served.stdout),
+      (JSON.parse(cached) as { credentials: unknown }).credentials,
+    );
     assert.match(served.stderr, /refresh failed, serving cached credentials/);
     assert.doesNotMatch(served.stderr, /ASIA|eyJ/);
   });

@@ -131,6 +131,30 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     assert.equal(stsCalls(id.roleArn).length, 2);
   });
 
+  it("caps the refresh window at half the session: 50 gets of 900 s credentials with a 900 s window make one STS call", async () => {
+    const id = f.newIdentity();
+    const p = provider(id, { durationSeconds: 900, refreshBeforeExpirySeconds: 900 });
+    const first = await p();
+    for (let i = 0; i < 49; i++) assert.equal((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 1);
+    f.clock.now = first.expiration.getTime() - 451_000; // window = min(900, 900 / 2) = 450 s
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 1);
+  });
+
+  for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    it(`rejects refreshBeforeExpirySeconds = ${bad} with an error naming the option`, () => {
+      const id = f.newIdentity();
+      assert.throws(
+        () => provider(id, { refreshBeforeExpirySeconds: bad }),
+        (e: Error) =>
+          e instanceof EntraAwsCredentialsError &&
+          e.message ===
+            `refreshBeforeExpirySeconds must be a finite number of seconds >= 0, got ${bad}.`,
+      );
+    });
+  }
+
   it("shares one in-flight refresh among 100 concurrent callers (cold and in the refresh window)", async () => {
     const id = f.newIdentity();
     const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
