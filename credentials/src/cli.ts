@@ -71,7 +71,8 @@ Common options (default: environment variable):
   --duration-seconds <n>        900..43200 (role maximum)
   --region <region>             AWS_REGION / AWS_DEFAULT_REGION (default us-east-1)
   --sts-endpoint <url>          AWS_ENDPOINT_URL_STS
-  --refresh-before-expiry <s>   refresh this many seconds ahead of expiry (default 300)
+  --refresh-before-expiry <s>   refresh this many seconds ahead of expiry, at most half the
+                                session (default 300; process: 960, ahead of botocore's 900)
 
 process:     --cache-dir <dir> (ENTRA_AWS_CACHE_DIR, default ~/.cache/entra-aws-credentials), --no-cache
 token-file:  --file <path> (required), --once
@@ -144,6 +145,15 @@ function toProcessJson(c: {
   };
 }
 
+/**
+ * botocore refreshes credential_process credentials 15 minutes (advisory) and 10 minutes
+ * (mandatory) before they expire, calling the helper again on every credential use inside that
+ * window until it gets credentials with more time left. With a 300 s window this cache would hand
+ * back the same credentials from 15 down to 5 minutes before expiry, so a long-running Python
+ * process would spawn the helper on every request. 960 s = botocore's 900 s plus a minute.
+ */
+export const PROCESS_REFRESH_BEFORE_EXPIRY_SECONDS = 960;
+
 async function cmdProcess(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {
     ...COMMON,
@@ -153,7 +163,8 @@ async function cmdProcess(args: string[], io: Io): Promise<number> {
   if (values.help) return (io.stdout(USAGE), 0);
   const settings = settingsFrom(values, io.env);
   const refreshAheadMs =
-    (intOption(values["refresh-before-expiry"], "refresh-before-expiry") ?? 300) * 1000;
+    (intOption(values["refresh-before-expiry"], "refresh-before-expiry") ??
+      PROCESS_REFRESH_BEFORE_EXPIRY_SECONDS) * 1000;
   const useCache = !values["no-cache"];
   const dir = values["cache-dir"] ?? defaultCacheDir(io.env);
   const key = cacheKey(settings);

@@ -156,6 +156,25 @@ describe("credential_process command (real processes)", function () {
     assert.equal(stsCalls(id.roleArn), 1);
   });
 
+  it("refreshes 960 s ahead by default, before botocore's 15-minute advisory refresh", async () => {
+    const id = f.newIdentity();
+    const env = envFor(id);
+    const first = await runCli(["process"], env);
+    age(id, 1_000);
+    const hit = await runCli(["process"], env);
+    assert.equal(hit.code, 0, hit.stderr);
+    assert.equal(stsCalls(id.roleArn), 1);
+    age(id, 900); // botocore asks again from 900 s left: the cache must not hand these back
+    const refreshed = await runCli(["process"], env);
+    assert.equal(stsCalls(id.roleArn), 2);
+    const out = JSON.parse(refreshed.stdout) as { AccessKeyId: string; Expiration: string };
+    assert.notEqual(
+      out.AccessKeyId,
+      (JSON.parse(first.stdout) as { AccessKeyId: string }).AccessKeyId,
+    );
+    assert.ok(Date.parse(out.Expiration) - Date.now() > 3_000_000);
+  });
+
   it("refreshes when the cached entry is due, and serves it if that refresh fails", async () => {
     const id = f.newIdentity();
     const env = envFor(id);
