@@ -4,7 +4,8 @@
  *   served from memory;
  * - due (inside the refresh window, still valid): callers share one refresh; if it fails the
  *   cached value keeps being served and the refresh is retried after a backoff;
- * - missing or expired: callers share one refresh and its error.
+ * - missing or expired: callers share one refresh and its error; after a failure, until the
+ *   backoff has elapsed, callers get that error again at once (no new fetch).
  */
 
 export interface Expiring {
@@ -15,7 +16,7 @@ export interface RefreshingCacheOptions {
   /** Refresh this long before expiry, in ms. */
   refreshAheadMs: number;
   now: () => number;
-  /** Wait before retrying a failed refresh while the cached value is valid (ms, per failure). */
+  /** Wait before retrying a failed refresh (ms, per consecutive failure). */
   failedRefreshBackoffMs: (failures: number) => number;
   /** Called with the error of a failed refresh whose cached value is still served. */
   onRefreshError?: (error: unknown) => void;
@@ -40,6 +41,8 @@ export class RefreshingCache<T extends Expiring> {
   private inflight: Promise<T> | undefined;
   private failures = 0;
   private nextAttemptAt = 0;
+  /** The last refresh's failure, while it is the latest outcome. */
+  private lastFailure: { error: unknown } | undefined;
 
   constructor(
     private readonly fetch: () => Promise<T>,
@@ -58,6 +61,9 @@ export class RefreshingCache<T extends Expiring> {
     if (cached && now < this.refreshAt) return cached;
     const valid = cached !== undefined && now < expiresAt;
     if (valid && now < this.nextAttemptAt && !this.inflight) return cached;
+    if (!valid && now < this.nextAttemptAt && !this.inflight && this.lastFailure) {
+      throw this.lastFailure.error; // backing off: nothing valid to serve, do not hammer
+    }
     try {
       return await this.refresh();
     } catch (error) {
@@ -81,11 +87,13 @@ export class RefreshingCache<T extends Expiring> {
         this.refreshAt = expiresAt - ahead;
         this.failures = 0;
         this.nextAttemptAt = 0;
+        this.lastFailure = undefined;
         return fresh;
       } catch (error) {
         this.failures += 1;
         this.nextAttemptAt =
           this.options.now() + this.options.failedRefreshBackoffMs(this.failures - 1);
+        this.lastFailure = { error };
         const cached = this.value;
         if (cached && this.options.now() < (cached.expiration?.getTime() ?? Infinity)) {
           this.options.onRefreshError?.(error);

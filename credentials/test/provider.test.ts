@@ -206,6 +206,38 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     await assert.rejects(p(), (e: EntraAwsCredentialsError) => e.code === "AccessDenied");
   });
 
+  it("backs off when nothing valid is cached: 20 gets during an outage after expiry make one fetch until the backoff elapses", async () => {
+    const id = f.newIdentity();
+    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    const p = provider(id, { credential, retry: { maxAttempts: 1 } });
+    const first = await p();
+    f.clock.now = first.expiration.getTime() + 1;
+    f.sts.stickyFault = { code: "ServiceUnavailable", message: "down", status: 503 };
+    const errors: unknown[] = [];
+    for (let i = 0; i < 20; i++)
+      errors.push(
+        await p().then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
+    assert.ok(errors[0] instanceof EntraAwsCredentialsError);
+    assert.ok(
+      errors.every((e) => e === errors[0]),
+      "the same error, rethrown",
+    );
+    assert.equal(stsCalls(id.roleArn).length, 2); // the first success and one failed fetch
+    assert.equal(credential.calls, 2);
+    // random() = 0.5: the first backoff is max(1 s, 0.5 * 5 s) = 2.5 s.
+    f.clock.now += 2_499;
+    await assert.rejects(p());
+    assert.equal(stsCalls(id.roleArn).length, 2);
+    f.clock.now += 1;
+    f.sts.stickyFault = undefined;
+    assert.notEqual((await p()).accessKeyId, first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 3);
+  });
+
   for (const code of ["IDPCommunicationError", "Throttling"]) {
     it(`retries ${code} with capped, jittered exponential backoff, then succeeds`, async () => {
       const id = f.newIdentity();
