@@ -93,39 +93,64 @@ describe("cli (real child process)", function () {
   });
 });
 
+/** A temp dir whose bin/ holds a `pulumi` that runs the stand-in CLI. */
+function makeStandIn(): string {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-signal-"));
+  const bin = path.join(tmp, "bin");
+  fs.mkdirSync(bin);
+  const fixture = path.join(__dirname, "fixtures", "fake-pulumi.js");
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  return tmp;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops any stand-in CLI a test left behind (only the pids it logged). */
+function killLogged(tmp: string): void {
+  const log = path.join(tmp, "calls.jsonl");
+  if (!fs.existsSync(log)) return;
+  for (const line of fs.readFileSync(log, "utf8").trim().split("\n")) {
+    const { pid } = JSON.parse(line) as { pid: number };
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 describe("cli signals (real child process, stand-in pulumi binary)", function () {
   this.timeout(30000);
   let tmp: string;
 
   beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-signal-"));
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    const fixture = path.join(__dirname, "fixtures", "fake-pulumi.js");
-    fs.writeFileSync(
-      path.join(bin, "pulumi"),
-      `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`,
-      {
-        mode: 0o755,
-      },
-    );
+    tmp = makeStandIn();
   });
 
   afterEach(() => {
-    // Stop any stand-in CLI this test left behind (only the pids it logged).
-    const log = path.join(tmp, "calls.jsonl");
-    if (fs.existsSync(log)) {
-      for (const line of fs.readFileSync(log, "utf8").trim().split("\n")) {
-        const { pid } = JSON.parse(line) as { pid: number };
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    killLogged(tmp);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+
+  const upPid = () => {
+    const lines = fs.readFileSync(path.join(tmp, "calls.jsonl"), "utf8").trim().split("\n");
+    const up = lines
+      .map((l) => JSON.parse(l) as { args: string[]; pid: number })
+      .find((c) => c.args[0] === "up");
+    assert.ok(up, "the stand-in CLI never ran `up`");
+    return up.pid;
+  };
 
   function start(scenario: object) {
     const child = spawn(
@@ -166,15 +191,119 @@ describe("cli signals (real child process, stand-in pulumi binary)", function ()
     assert.match(run.stderr(), /update cancelled/);
   });
 
-  it("a second SIGTERM exits 8 at once, even if the CLI does not stop", async () => {
+  it("a repeated signal within 2 s is ignored: the update is cancelled once, exit 8", async () => {
+    const run = start({ up: { hang: true, cancelDelayMs: 1500 } });
+    await run.waitFor(/Updating \(fake\)/);
+    run.child.kill("SIGINT");
+    await run.waitFor(/received SIGINT: cancelling/);
+    run.child.kill("SIGINT");
+    assert.equal(await run.exited, 8);
+    assert.match(run.stderr(), /received SIGINT again within 2 s .*: still cancelling/);
+    assert.doesNotMatch(run.stderr(), /stopping the Pulumi CLI now/);
+    // The stand-in CLI finished its own graceful cancellation: it was not killed.
+    assert.match(run.stderr(), /update cancelled/);
+  });
+
+  it("a genuine second signal (> 2 s later) stops the Pulumi CLI child, then exits 8", async () => {
     const run = start({ up: { hang: true, ignoreSigint: true } });
     await run.waitFor(/Updating \(fake\)/);
     run.child.kill("SIGTERM");
     await run.waitFor(/received SIGTERM: cancelling/);
+    await new Promise((r) => setTimeout(r, 2200));
     const t0 = Date.now();
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 8);
-    assert.ok(Date.now() - t0 < 3000);
-    assert.match(run.stderr(), /received SIGTERM again: exiting now/);
+    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
+    assert.match(run.stderr(), /received SIGTERM again: stopping the Pulumi CLI now and exiting/);
+    // The stand-in ignored both SIGINTs; it must not outlive the driver.
+    const pulumiPid = upPid();
+    assert.equal(isAlive(pulumiPid), false, `stand-in pulumi ${pulumiPid} is still running`);
+  });
+});
+
+/** The `npm run deploy` chain a pipeline uses: npm -> (sh, replaced by exec) -> node -> pulumi. */
+describe("npm run deploy (real npm, stand-in pulumi binary)", function () {
+  this.timeout(40000);
+  let tmp: string;
+  let npm: string | undefined;
+
+  before(function () {
+    const found = spawnSync("sh", ["-c", "command -v npm"], { encoding: "utf8" });
+    npm = found.status === 0 ? found.stdout.trim() : undefined;
+    if (!npm) this.skip();
+  });
+
+  beforeEach(() => {
+    tmp = makeStandIn();
+  });
+
+  afterEach(() => {
+    killLogged(tmp);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function startNpm() {
+    const child = spawn(
+      npm as string,
+      ["run", "--silent", "deploy", "--", "up", "--stack", "dev", "--json"],
+      {
+        cwd: repoRoot,
+        // Its own process group, like a terminal's foreground job, so the test can signal the
+        // whole group the way Ctrl-C does.
+        detached: true,
+        env: {
+          PATH: [path.join(tmp, "bin"), nodeDir, path.dirname(npm as string)].join(path.delimiter),
+          HOME: tmp,
+          npm_config_update_notifier: "false",
+          PULUMI_BACKEND_URL: `file://${tmp}/state`,
+          FAKE_PULUMI_LOG: path.join(tmp, "calls.jsonl"),
+          FAKE_PULUMI_SCENARIO: JSON.stringify({ up: { hang: true } }),
+        },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 400 && !pattern.test(stderr); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.match(stderr, pattern);
+    };
+    return { child, exited, waitFor, stdout: () => stdout, stderr: () => stderr };
+  }
+
+  const upPidIn = () => {
+    const lines = fs.readFileSync(path.join(tmp, "calls.jsonl"), "utf8").trim().split("\n");
+    const up = lines
+      .map((l) => JSON.parse(l) as { args: string[]; pid: number })
+      .find((c) => c.args[0] === "up");
+    assert.ok(up, "the stand-in CLI never ran `up`");
+    return up.pid;
+  };
+
+  it("SIGTERM to npm reaches the driver: the update is cancelled, npm exits 8", async () => {
+    const run = startNpm();
+    await run.waitFor(/Updating \(fake\)/);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 8, run.stderr());
+    assert.match(run.stderr(), /received SIGTERM: cancelling/);
+    assert.match(run.stderr(), /update cancelled/);
+    assert.equal((JSON.parse(run.stdout()) as { result: string }).result, "cancelled");
+    assert.equal(isAlive(upPidIn()), false);
+  });
+
+  it("SIGINT to the process group (terminal Ctrl-C): cancelled once, npm exits 8", async () => {
+    const run = startNpm();
+    await run.waitFor(/Updating \(fake\)/);
+    process.kill(-(run.child.pid as number), "SIGINT");
+    assert.equal(await run.exited, 8, run.stderr());
+    assert.match(run.stderr(), /received SIGINT: cancelling/);
+    assert.doesNotMatch(run.stderr(), /stopping the Pulumi CLI now/);
+    assert.equal((JSON.parse(run.stdout()) as { result: string }).result, "cancelled");
+    assert.equal(isAlive(upPidIn()), false);
   });
 });
