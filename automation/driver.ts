@@ -205,9 +205,13 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
 
   const seconds = (durationMs / 1000).toFixed(1);
   if (error) {
-    // One line, so a pipeline log shows the cause next to the exit code.
+    // The cause next to the exit code on one line; a configuration error's problem lines follow.
+    const [first, ...more] = error.message.split("\n");
     log(
-      `deploy: error: ${error.message} (${cmd.command} on stack '${cmd.stack}': ${result}, exit ${exitCode})`,
+      [
+        `deploy: error: ${first} (${cmd.command} on stack '${cmd.stack}': ${result}, exit ${exitCode})`,
+        ...more,
+      ].join("\n"),
     );
   } else {
     log(

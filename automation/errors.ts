@@ -48,7 +48,11 @@ export class CliMissingError extends DriverError {
 export interface Classified {
   exitCode: ExitCodeValue;
   kind: ErrorKind;
-  /** Short, human-readable; built from the CLI's `error:` lines (which the CLI secret-masks). */
+  /**
+   * Short, human-readable; built from the CLI's `error:` lines (which the CLI secret-masks). One
+   * line, except for a configuration error: "Invalid configuration:" and one indented line per
+   * problem.
+   */
   message: string;
 }
 
@@ -115,7 +119,33 @@ export function summarizeCliError(err: unknown): string {
   return (first ?? String(err)).trim();
 }
 
-const invalidConfigPattern = /Invalid configuration:[^\n]*/;
+const INVALID_CONFIGURATION = "Invalid configuration:";
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/**
+ * The program's configuration error (lib/config.ts ConfigError: "Invalid configuration:" then one
+ * indented line per problem) out of the CLI's output, wherever the CLI put it: `error: <message>`
+ * for a RunError, the message after "failed with an unhandled exception:", indented under
+ * "Diagnostics:". Returns the header and every problem line (re-indented by two spaces, as the
+ * program wrote them), without stack frames; `undefined` when there is none.
+ */
+export function extractInvalidConfiguration(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l) => l.includes(INVALID_CONFIGURATION));
+  const header = lines[at];
+  if (header === undefined) return undefined;
+  const base = indentOf(header);
+  const problems: string[] = [];
+  for (const line of lines.slice(at + 1)) {
+    if (line.trim() === "" || indentOf(line) <= base || /^\s*at\s/.test(line)) break;
+    problems.push(`  ${line.trim()}`);
+  }
+  return [header.slice(header.indexOf(INVALID_CONFIGURATION)).trimEnd(), ...problems].join("\n");
+}
+
 const policyPattern = /Policy Violations:|\[mandatory\]|mandatory policy violation/i;
 const noChangesPattern = /no changes were expected/i;
 const cancelledPattern = /\b(update|refresh|destroy|preview) (cancelled|canceled)\b/i;
@@ -166,9 +196,9 @@ export function classifyError(
   const code = cliExitCode(err);
   const summary = summarizeCliError(err);
 
-  const invalid = invalidConfigPattern.exec(text);
-  if (invalid) {
-    return { exitCode: ExitCode.InvalidConfig, kind: "invalid-config", message: invalid[0].trim() };
+  const invalid = extractInvalidConfiguration(text);
+  if (invalid !== undefined) {
+    return { exitCode: ExitCode.InvalidConfig, kind: "invalid-config", message: invalid };
   }
   if (code === ExitCode.PolicyViolation || policyPattern.test(text)) {
     return {

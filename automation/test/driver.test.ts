@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { ConfigError, parseConfig } from "../../lib/config";
 import { parseCommandLine, type ParsedCommand } from "../args";
 import { runDriver, PROTECT_CONFIG_KEY } from "../driver";
 import { CliMissingError, DriverError } from "../errors";
@@ -286,6 +287,38 @@ describe("driver (against a fake backend)", () => {
         assert.doesNotMatch(captured.err, /^\s+at /m);
       });
     }
+
+    it("a configuration error: every problem line in the JSON and in the log", async () => {
+      let message = "";
+      try {
+        parseConfig(
+          { "entra-aws-federation:tenantId": "x", "entra-aws-federation:bogus": "1" },
+          { project: "entra-aws-federation", stack: "dev" },
+        );
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        message = err.message;
+      }
+      const backend = new FakeBackend("dev");
+      backend.stack().behaviours.preview = failWith(
+        sdkError({ exitCode: 255, stderr: `error: ${message}\nerror: preview failed` }),
+      );
+      const { code, captured } = await run(["preview", "--stack", "dev", "--json"], { backend });
+      assert.equal(code, ExitCode.InvalidConfig);
+      assert.deepEqual(captured.json().error, { kind: "invalid-config", message });
+      const [header, ...problems] = message.split("\n");
+      assert.ok(problems.length >= 2);
+      assert.ok(
+        captured.err.includes(
+          [
+            `deploy: error: ${header} (preview on stack 'dev': failed, exit 2)`,
+            ...problems,
+            "",
+          ].join("\n"),
+        ),
+        captured.err,
+      );
+    });
 
     it("the error SDK classes are the real ones", () => {
       assert.equal(

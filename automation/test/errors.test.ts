@@ -1,6 +1,13 @@
 import * as assert from "node:assert/strict";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { classifyError, cliExitCode, isCliNotFound, summarizeCliError } from "../errors";
+import { ConfigError, parseConfig } from "../../lib/config";
+import {
+  classifyError,
+  cliExitCode,
+  extractInvalidConfiguration,
+  isCliNotFound,
+  summarizeCliError,
+} from "../errors";
 import { ExitCode } from "../exitCodes";
 import { maskOutputs, Redactor } from "../masking";
 import { sdkError } from "./helpers";
@@ -49,6 +56,82 @@ describe("error classification", () => {
       classifyError(locked, { cancelled: false, stack: "dev" }).kind,
       "concurrent-update",
     );
+  });
+});
+
+/** The program's real ConfigError message for a bad configuration (three problems or more). */
+function realConfigErrorMessage(): string {
+  try {
+    parseConfig(
+      {
+        "entra-aws-federation:tenantId": "not-a-guid",
+        "entra-aws-federation:trustPolicyMaxLength": "x",
+        "entra-aws-federation:bogus": "1",
+      },
+      { project: "entra-aws-federation", stack: "dev" },
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error("parseConfig accepted a bad configuration");
+}
+
+/** Indents every line of `text` by `n` spaces, as the CLI's Diagnostics block does. */
+const indent = (text: string, n: number) =>
+  text
+    .split("\n")
+    .map((l) => " ".repeat(n) + l)
+    .join("\n");
+
+describe("configuration errors keep every problem line", () => {
+  const message = realConfigErrorMessage();
+
+  it("the program's ConfigError has a header and one indented line per problem", () => {
+    const [header, ...problems] = message.split("\n");
+    assert.equal(header, "Invalid configuration:");
+    assert.ok(problems.length >= 3, message);
+    for (const p of problems) assert.match(p, /^ {2}entra-aws-federation:\w+: /);
+  });
+
+  const embeddings: Array<[string, string, string]> = [
+    [
+      "RunError (`error: <message>`) in Diagnostics, then the CLI's summary",
+      `Diagnostics:\n  pulumi:pulumi:Stack (entra-aws-federation-dev):\n${indent(`error: ${message}`, 4)}\n\n`,
+      "error: preview failed",
+    ],
+    [
+      "unhandled exception with a stack trace",
+      `error: Running program '/repo' failed with an unhandled exception:\nConfigError: ${message}\n    at parseConfig (/repo/lib/config.ts:310:45)\n    at Object.<anonymous> (/repo/index.ts:18:5)`,
+      "",
+    ],
+    [
+      "unhandled exception indented in Diagnostics",
+      indent(
+        `error: Running program '/repo' failed with an unhandled exception:\n${message}\n    at parseConfig (/repo/lib/config.ts:310:45)`,
+        4,
+      ),
+      "error: update failed",
+    ],
+  ];
+  for (const [name, stdout, stderr] of embeddings) {
+    it(`${name}: exit 2, the message exactly as the program wrote it`, () => {
+      const err = sdkError({ exitCode: 255, stdout, stderr });
+      const c = classifyError(err, { cancelled: false, stack: "dev" });
+      assert.equal(c.exitCode, ExitCode.InvalidConfig);
+      assert.equal(c.kind, "invalid-config");
+      assert.equal(c.message, message);
+    });
+  }
+
+  it("text after the header on the same line is kept; no problem lines is fine", () => {
+    assert.equal(
+      extractInvalidConfiguration(
+        "error: Invalid configuration: x must be set\nerror: update failed",
+      ),
+      "Invalid configuration: x must be set",
+    );
+    assert.equal(extractInvalidConfiguration("error: something else"), undefined);
   });
 });
 
