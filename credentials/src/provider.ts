@@ -68,7 +68,7 @@ export interface FromEntraIdentityOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Random source for jitter (for tests). */
   random?: () => number;
-  /** Called when a refresh fails but still-valid cached credentials are served. No secrets. */
+  /** Called when a background refresh fails (the still-valid credentials are served). No secrets. */
   onRefreshError?: (error: Error) => void;
   /** Environment to read settings from. Default process.env. */
   env?: NodeJS.ProcessEnv;

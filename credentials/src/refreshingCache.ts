@@ -2,8 +2,9 @@
  * A cache for one expiring value with single-flight refresh:
  * - fresh (now < expiration - refreshAhead, the window capped at half the value's lifetime):
  *   served from memory;
- * - due (inside the refresh window, still valid): callers share one refresh; if it fails the
- *   cached value keeps being served and the refresh is retried after a backoff;
+ * - due (inside the refresh window, still valid): served at once while one background refresh
+ *   runs; if it fails, onRefreshError gets the error, the cached value keeps being served and
+ *   the refresh is retried after a backoff;
  * - missing or expired: callers share one refresh and its error; after a failure, until the
  *   backoff has elapsed, callers get that error again at once (no new fetch).
  */
@@ -18,7 +19,7 @@ export interface RefreshingCacheOptions {
   now: () => number;
   /** Wait before retrying a failed refresh (ms, per consecutive failure). */
   failedRefreshBackoffMs: (failures: number) => number;
-  /** Called with the error of a failed refresh whose cached value is still served. */
+  /** Called with the error of a failed background refresh (the cached value is still served). */
   onRefreshError?: (error: unknown) => void;
 }
 
@@ -57,27 +58,31 @@ export class RefreshingCache<T extends Expiring> {
   async get(): Promise<T> {
     const now = this.options.now();
     const cached = this.value;
-    const expiresAt = cached?.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
     if (cached && now < this.refreshAt) return cached;
-    const valid = cached !== undefined && now < expiresAt;
-    if (valid && now < this.nextAttemptAt && !this.inflight) return cached;
-    if (!valid && now < this.nextAttemptAt && !this.inflight && this.lastFailure) {
+    if (cached && now < (cached.expiration?.getTime() ?? Number.POSITIVE_INFINITY)) {
+      // Due but still valid: serve it now; refresh in the background (once, after any backoff).
+      if (!this.inflight && now >= this.nextAttemptAt) this.refreshInBackground();
+      return cached;
+    }
+    if (this.inflight) return this.inflight;
+    if (this.lastFailure && now < this.nextAttemptAt) {
       throw this.lastFailure.error; // backing off: nothing valid to serve, do not hammer
     }
-    try {
-      return await this.refresh();
-    } catch (error) {
-      // Re-read: another caller may have stored a newer value meanwhile.
-      const latest = this.value;
-      if (latest && this.options.now() < (latest.expiration?.getTime() ?? Infinity)) {
-        return latest;
+    return this.refresh();
+  }
+
+  /** Nobody awaits a background refresh: its failure goes to onRefreshError, never unhandled. */
+  private refreshInBackground(): void {
+    this.refresh().catch((error: unknown) => {
+      try {
+        this.options.onRefreshError?.(error);
+      } catch {
+        // A throwing hook must not turn into an unhandled rejection.
       }
-      throw error;
-    }
+    });
   }
 
   private refresh(): Promise<T> {
-    if (this.inflight) return this.inflight;
     const run = async (): Promise<T> => {
       try {
         const fresh = await this.fetch();
@@ -94,10 +99,6 @@ export class RefreshingCache<T extends Expiring> {
         this.nextAttemptAt =
           this.options.now() + this.options.failedRefreshBackoffMs(this.failures - 1);
         this.lastFailure = { error };
-        const cached = this.value;
-        if (cached && this.options.now() < (cached.expiration?.getTime() ?? Infinity)) {
-          this.options.onRefreshError?.(error);
-        }
         throw error;
       } finally {
         this.inflight = undefined;

@@ -19,6 +19,15 @@ function counting(inner: TokenCredential): TokenCredential & { calls: number; sc
   return wrapper;
 }
 
+/** Polls `check` every 5 ms until it holds (fails after 5 s). */
+async function eventually(check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe("fromEntraIdentity against loopback managed identity and STS endpoints", function () {
   let f: Fixture;
   const sleeps: number[] = [];
@@ -104,7 +113,7 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     );
   });
 
-  it("serves cached credentials until the refresh window, then refreshes (controllable clock)", async () => {
+  it("serves cached credentials until the refresh window, then refreshes in the background (controllable clock)", async () => {
     const id = f.newIdentity();
     const p = provider(id);
     const first = await p();
@@ -112,11 +121,11 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     f.clock.now = exp - 301_000; // just outside the default 5 minute window
     assert.equal((await p()).accessKeyId, first.accessKeyId);
     assert.equal(stsCalls(id.roleArn).length, 1);
-    f.clock.now = exp - 299_000; // inside it
-    const second = await p();
-    assert.notEqual(second.accessKeyId, first.accessKeyId);
+    f.clock.now = exp - 299_000; // inside it: still valid, so served at once while refreshing
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    await eventually(async () => (await p()).accessKeyId !== first.accessKeyId);
     assert.equal(stsCalls(id.roleArn).length, 2);
-    assert.ok(second.expiration.getTime() > exp);
+    assert.ok((await p()).expiration.getTime() > exp);
   });
 
   it("honours a configurable refresh-ahead window", async () => {
@@ -127,7 +136,7 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     await p();
     assert.equal(stsCalls(id.roleArn).length, 1);
     f.clock.now = first.expiration.getTime() - 899_000;
-    await p();
+    await eventually(async () => (await p()).accessKeyId !== first.accessKeyId);
     assert.equal(stsCalls(id.roleArn).length, 2);
   });
 
@@ -155,7 +164,7 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     });
   }
 
-  it("shares one in-flight refresh among 100 concurrent callers (cold and in the refresh window)", async () => {
+  it("shares one in-flight refresh among 100 concurrent callers (cold, and in the background in the refresh window)", async () => {
     const id = f.newIdentity();
     const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
     const p = provider(id, { credential });
@@ -166,12 +175,16 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     assert.equal(credential.calls, 1);
     assert.equal(f.mi.byClient.get(id.clientId), 1);
 
+    // In the refresh window the valid credentials are served at once; one refresh runs behind.
     f.clock.now = cold[0]!.expiration.getTime() - 60_000;
     f.sts.faults.push({ delayMs: 50 });
     const warm = await Promise.all(Array.from({ length: 100 }, () => p()));
-    assert.equal(new Set(warm.map((c) => c.accessKeyId)).size, 1);
-    assert.notEqual(warm[0]!.accessKeyId, cold[0]!.accessKeyId);
+    assert.deepEqual(new Set(warm.map((c) => c.accessKeyId)), new Set([cold[0]!.accessKeyId]));
+    await eventually(async () => (await p()).accessKeyId !== cold[0]!.accessKeyId);
+    const refreshed = await Promise.all(Array.from({ length: 100 }, () => p()));
+    assert.equal(new Set(refreshed.map((c) => c.accessKeyId)).size, 1);
     assert.equal(stsCalls(id.roleArn).length, 2);
+    assert.equal(credential.calls, 2);
   });
 
   it("keeps serving valid cached credentials when a refresh fails, and retries the refresh later", async () => {
@@ -183,18 +196,20 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     f.clock.now = exp - 120_000; // refresh due, still valid
     f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
     assert.equal((await p()).accessKeyId, first.accessKeyId);
+    await eventually(() => errors.length > 0);
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof EntraAwsCredentialsError);
-    const afterFailure = stsCalls(id.roleArn).length;
+    assert.equal(stsCalls(id.roleArn).length, 2);
     // Within the backoff: served from cache without calling STS.
     assert.equal((await p()).accessKeyId, first.accessKeyId);
-    assert.equal(stsCalls(id.roleArn).length, afterFailure);
+    assert.equal(stsCalls(id.roleArn).length, 2);
     // After the backoff (at most 60 s), the refresh is retried and succeeds.
     f.sts.stickyFault = undefined;
     f.clock.now += 61_000;
-    const refreshed = await p();
-    assert.notEqual(refreshed.accessKeyId, first.accessKeyId);
-    assert.equal(stsCalls(id.roleArn).length, afterFailure + 1);
+    assert.equal((await p()).accessKeyId, first.accessKeyId);
+    await eventually(async () => (await p()).accessKeyId !== first.accessKeyId);
+    assert.equal(stsCalls(id.roleArn).length, 3);
+    assert.equal(errors.length, 1);
   });
 
   it("throws once the cached credentials have expired and the refresh still fails", async () => {
