@@ -5,14 +5,14 @@ export const SECRET_MASK = "[secret]";
 
 /**
  * The output map as `pulumi stack output --json` prints it: `{ name: value }`, with every secret
- * output replaced by "[secret]" unless `showSecrets`.
+ * (top-level or nested) replaced by "[secret]" exactly where the CLI masks it, unless `showSecrets`.
  */
 export function maskOutputs(outputs: OutputMap, showSecrets = false): Record<string, unknown> {
-  const masked: Record<string, unknown> = {};
+  const shown: Record<string, unknown> = {};
   for (const [name, output] of Object.entries(outputs)) {
-    masked[name] = output.secret && !showSecrets ? SECRET_MASK : output.value;
+    shown[name] = showSecrets ? output.value : output.masked;
   }
-  return masked;
+  return shown;
 }
 
 /** Every string (and number) leaf of a value, for the redactor. */
@@ -23,6 +23,10 @@ function leaves(value: unknown, out: string[]): void {
   else if (typeof value === "object" && value !== null) {
     for (const v of Object.values(value)) leaves(v, out);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Values shorter than this are not redacted (they would mangle ordinary words and numbers). */
@@ -44,9 +48,23 @@ export class Redactor {
     }
   }
 
+  /** Every part of the outputs that the CLI masks (wherever masked and clear values differ). */
   addSecretOutputs(outputs: OutputMap): void {
-    for (const output of Object.values(outputs)) {
-      if (output.secret) this.add(output.value);
+    for (const output of Object.values(outputs)) this.addSecretParts(output.value, output.masked);
+  }
+
+  private addSecretParts(value: unknown, masked: unknown): void {
+    if (masked === SECRET_MASK && value !== SECRET_MASK) {
+      this.add(value);
+    } else if (Array.isArray(value) && Array.isArray(masked)) {
+      value.forEach((v, i) => this.addSecretParts(v, masked[i]));
+    } else if (isRecord(value) && isRecord(masked)) {
+      for (const [k, v] of Object.entries(value)) {
+        this.addSecretParts(v, k in masked ? masked[k] : SECRET_MASK);
+      }
+    } else if (value !== masked) {
+      // Shapes differ where they should not: treat the whole value as secret.
+      this.add(value);
     }
   }
 

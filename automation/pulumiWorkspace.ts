@@ -10,6 +10,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { chooseBackend } from "./backendSelection";
 import { CliMissingError, isCliNotFound, summarizeCliError } from "./errors";
+import { SECRET_MASK } from "./masking";
 import type {
   ChangeCounts,
   DestroyOptions,
@@ -29,6 +30,14 @@ export interface PulumiBackendOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Used by `--create` only. */
   secretsProvider?: string;
+}
+
+/**
+ * PulumiCommand.run, which LocalWorkspace uses for every CLI call (`@internal` in the SDK's typings,
+ * present at runtime; the adapter tests run it against the stand-in CLI).
+ */
+interface CliRunner {
+  run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }>;
 }
 
 function toCounts(map: OpMap | undefined): ChangeCounts {
@@ -164,10 +173,9 @@ class PulumiStackHandle implements StackHandle {
       expectNoChanges: opts.expectNoChanges,
       policyPacks: [...opts.policyPacks],
     });
-    return {
-      changes: toCounts(result.summary?.resourceChanges),
-      outputs: result.outputs,
-    };
+    // result.outputs only carries a top-level secret flag: the driver reads the outputs as the CLI
+    // masks them afterwards (outputs()).
+    return { changes: toCounts(result.summary?.resourceChanges) };
   }
 
   async refresh(opts: RefreshOptions): Promise<OperationResult> {
@@ -195,12 +203,47 @@ class PulumiStackHandle implements StackHandle {
     return { changes: toCounts(result.summary?.resourceChanges) };
   }
 
-  async outputs(): Promise<OutputMap> {
-    return await this.stack.outputs();
+  /** Runs `pulumi <args> --stack <stack>` the way the workspace runs the CLI; parses its JSON. */
+  private async cliJson(args: string[]): Promise<Record<string, unknown>> {
+    const env: Record<string, string> = {
+      ...(this.workspace.pulumiHome ? { PULUMI_HOME: this.workspace.pulumiHome } : {}),
+      ...this.workspace.envVars,
+    };
+    const result = await (this.workspace.pulumiCommand as unknown as CliRunner).run(
+      [...args, "--stack", this.stack.name],
+      this.workspace.workDir,
+      env,
+    );
+    return JSON.parse(result.stdout) as Record<string, unknown>;
   }
 
+  /**
+   * The outputs twice, as the SDK's stackOutputs() reads them: masked by the CLI
+   * (`stack output --json`, every secret at any depth is "[secret]") and in clear text
+   * (`--show-secrets`). The SDK keeps only a top-level secret flag; this keeps the masked form.
+   */
+  async outputs(): Promise<OutputMap> {
+    const masked = await this.cliJson(["stack", "output", "--json"]);
+    const clear = await this.cliJson(["stack", "output", "--json", "--show-secrets"]);
+    const outputs: OutputMap = {};
+    for (const [name, value] of Object.entries(clear)) {
+      // An output the masked listing lacks is treated as secret.
+      outputs[name] = { value, masked: name in masked ? masked[name] : SECRET_MASK };
+    }
+    return outputs;
+  }
+
+  /**
+   * One config value (`pulumi config get <key> --json`), so no other secret is decrypted;
+   * `undefined` when the stack does not set it.
+   */
   async getConfigValue(key: string): Promise<string | undefined> {
-    const config = await this.workspace.getAllConfig(this.stack.name);
-    return config[key]?.value;
+    try {
+      const value = await this.stack.getConfig(key);
+      return value.value;
+    } catch (err) {
+      if (/configuration key '[^']*' not found/i.test(summarizeCliError(err))) return undefined;
+      throw err;
+    }
   }
 }

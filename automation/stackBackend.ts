@@ -5,10 +5,17 @@
  * ConcurrentUpdateError, ...) and classified by errors.ts.
  */
 
-/** One stack output as the Automation API reports it. */
+/**
+ * One stack output, in clear text and as the Pulumi CLI masks it. `masked` is what
+ * `pulumi stack output --json` prints: "[secret]" for a secret output, and also for every secret
+ * nested inside a non-secret one (a map whose one field is secret), which a top-level secret flag
+ * would miss.
+ */
 export interface OutputValue {
+  /** The value, secrets in clear text (`pulumi stack output --json --show-secrets`). */
   value: unknown;
-  secret: boolean;
+  /** The value with every secret, at any depth, replaced by "[secret]". */
+  masked: unknown;
 }
 export type OutputMap = Record<string, OutputValue>;
 
@@ -44,7 +51,7 @@ export interface DestroyOptions extends OperationOptions {
 
 export interface OperationResult {
   changes: ChangeCounts;
-  /** Present when the operation itself returns outputs (`up`). */
+  /** Present when the operation itself returns outputs (masked as the CLI masks them). */
   outputs?: OutputMap;
 }
 
@@ -66,5 +73,6 @@ export interface StackBackend {
   readonly description: string;
   /** Throws the Automation API's StackNotFoundError when the stack does not exist. */
   selectStack(name: string): Promise<StackHandle>;
-  createStack(name: string, secretsProvider?: string): Promise<StackHandle>;
+  /** Creates the stack; its secrets provider is the one the backend was opened with. */
+  createStack(name: string): Promise<StackHandle>;
 }

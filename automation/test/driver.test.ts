@@ -10,23 +10,24 @@ import { Captured, FakeBackend, sdkError } from "./helpers";
 const CLIENT_SECRET = "s3cr3t-Value~with.chars_123";
 const PASSPHRASE = "correct horse battery staple";
 
+const roles = { reader: { arn: "arn:aws:iam::1:role/r", name: "r", subjects: ["p1"] } };
+const identities = { web: { clientId: "c1", principalId: "p1", resourceId: "/subs/x" } };
+const callerApps = {
+  synapse: { clientId: "c2", servicePrincipalObjectId: "sp2", clientSecret: CLIENT_SECRET },
+};
+/** As the adapter reports them: clear values and the CLI's masked form. */
 const sampleOutputs: OutputMap = {
-  tenantId: { value: "11111111-1111-1111-1111-111111111111", secret: false },
-  audience: { value: "api://22222222-2222-2222-2222-222222222222", secret: false },
-  identities: {
-    value: { web: { clientId: "c1", principalId: "p1", resourceId: "/subs/x" } },
-    secret: false,
+  tenantId: {
+    value: "11111111-1111-1111-1111-111111111111",
+    masked: "11111111-1111-1111-1111-111111111111",
   },
-  callerApps: {
-    value: {
-      synapse: { clientId: "c2", servicePrincipalObjectId: "sp2", clientSecret: CLIENT_SECRET },
-    },
-    secret: true,
+  audience: {
+    value: "api://22222222-2222-2222-2222-222222222222",
+    masked: "api://22222222-2222-2222-2222-222222222222",
   },
-  roles: {
-    value: { reader: { arn: "arn:aws:iam::1:role/r", name: "r", subjects: ["p1"] } },
-    secret: false,
-  },
+  identities: { value: identities, masked: identities },
+  callerApps: { value: callerApps, masked: "[secret]" },
+  roles: { value: roles, masked: roles },
 };
 
 function parse(argv: string[]): ParsedCommand {

@@ -136,20 +136,38 @@ describe("configuration errors keep every problem line", () => {
 });
 
 describe("masking", () => {
-  it('masks secret outputs as "[secret]" unless showSecrets', () => {
-    const outputs = { a: { value: 1, secret: false }, b: { value: { k: "v" }, secret: true } };
-    assert.deepEqual(maskOutputs(outputs), { a: 1, b: "[secret]" });
-    assert.deepEqual(maskOutputs(outputs, true), { a: 1, b: { k: "v" } });
+  it('prints the CLI\'s masked form ("[secret]" where the CLI masks) unless showSecrets', () => {
+    const outputs = {
+      a: { value: 1, masked: 1 },
+      b: { value: { k: "v" }, masked: "[secret]" },
+      c: { value: { id: "x", key: "nested-secret" }, masked: { id: "x", key: "[secret]" } },
+    };
+    assert.deepEqual(maskOutputs(outputs), {
+      a: 1,
+      b: "[secret]",
+      c: { id: "x", key: "[secret]" },
+    });
+    assert.deepEqual(maskOutputs(outputs, true), {
+      a: 1,
+      b: { k: "v" },
+      c: { id: "x", key: "nested-secret" },
+    });
   });
 
-  it("the redactor replaces every string leaf of secret outputs and known secrets", () => {
+  it("the redactor replaces every masked leaf (top-level or nested) and known secrets", () => {
     const r = new Redactor();
-    r.addSecretOutputs({ s: { value: { x: ["token-abcdef"], y: "password1" }, secret: true } });
+    r.addSecretOutputs({
+      s: { value: { x: ["token-abcdef"], y: "password1" }, masked: "[secret]" },
+      n: {
+        value: { id: "public-id-1", keys: ["nested-key-1", "public-2"] },
+        masked: { id: "public-id-1", keys: ["[secret]", "public-2"] },
+      },
+    });
     r.add("passphrase!");
     r.add("abc"); // too short to redact safely
     assert.equal(
-      r.redact("token-abcdef and password1 and passphrase! and abc"),
-      "[secret] and [secret] and [secret] and abc",
+      r.redact("token-abcdef password1 nested-key-1 public-id-1 public-2 passphrase! abc"),
+      "[secret] [secret] [secret] public-id-1 public-2 [secret] abc",
     );
   });
 });

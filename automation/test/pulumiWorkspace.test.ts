@@ -239,17 +239,28 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
     assert.ok(!captured.err.includes("very-secret-value"));
   });
 
-  it("destroy: reads the protect config; refuses, or passes --exclude-protected", async () => {
+  it("destroy: reads only the protect key (`config get`, nothing decrypted); refuses, or passes --exclude-protected", async () => {
     scenario({
-      config: {
-        stdout: JSON.stringify({
-          "entra-aws-federation:protect": { value: "true", secret: false },
-        }),
-      },
+      "config get": { stdout: JSON.stringify({ value: "true", secret: false }) },
     });
     const refused = await run(["destroy", "--stack", "dev", "--confirm", "dev"]);
     assert.equal(refused.code, ExitCode.InvalidConfig);
     assert.ok(!calls().some((c) => commandOf(c) === "destroy"));
+    const configCalls = calls().filter((c) => c.args[0] === "config");
+    assert.deepEqual(
+      configCalls.map((c) => c.args),
+      [
+        [
+          "config",
+          "get",
+          "entra-aws-federation:protect",
+          "--json",
+          "--stack",
+          "dev",
+          "--non-interactive",
+        ],
+      ],
+    );
 
     const done = await run([
       "destroy",
@@ -262,6 +273,51 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
     assert.equal(done.code, ExitCode.Ok, done.captured.err);
     const destroy = calls().find((c) => commandOf(c) === "destroy");
     assert.ok(destroy?.args.includes("--exclude-protected"));
+  });
+
+  it("destroy: a stack that does not set the protect key is not protected", async () => {
+    scenario({
+      "config get": {
+        exitCode: 255,
+        stderr:
+          "error: configuration key 'entra-aws-federation:protect' not found for stack 'dev'\n",
+      },
+    });
+    const { code, captured } = await run(["destroy", "--stack", "dev", "--confirm", "dev"]);
+    assert.equal(code, ExitCode.Ok, captured.err);
+    const destroy = calls().find((c) => commandOf(c) === "destroy");
+    assert.ok(destroy && !destroy.args.includes("--exclude-protected"));
+  });
+
+  it("a secret nested in a non-secret output is masked where the CLI masks it, never printed", async () => {
+    const masked = {
+      tenantId: "t-1",
+      callerApps: "[secret]",
+      roles: { reader: { arn: "arn:aws:iam::1:role/r", externalKey: "[secret]" } },
+    };
+    const clear = {
+      tenantId: "t-1",
+      callerApps: { a: { clientSecret: "very-secret-value" } },
+      roles: { reader: { arn: "arn:aws:iam::1:role/r", externalKey: "nested-secret-value" } },
+    };
+    scenario({
+      "stack output": { stdout: JSON.stringify(masked) },
+      "stack output --show-secrets": { stdout: JSON.stringify(clear) },
+    });
+    const up = await run(["up", "--stack", "dev", "--json"]);
+    assert.equal(up.code, ExitCode.Ok, up.captured.err);
+    assert.deepEqual(up.captured.json().outputs, masked);
+
+    const out = await run(["outputs", "--stack", "dev", "--json"]);
+    assert.equal(out.code, ExitCode.Ok, out.captured.err);
+    assert.deepEqual(JSON.parse(out.captured.out), masked);
+    for (const text of [up.captured.out, up.captured.err, out.captured.out, out.captured.err]) {
+      assert.ok(!text.includes("nested-secret-value"), text);
+      assert.ok(!text.includes("very-secret-value"), text);
+    }
+
+    const shown = await run(["outputs", "--stack", "dev", "--json", "--show-secrets"]);
+    assert.deepEqual(JSON.parse(shown.captured.out), clear);
   });
 
   it("a configured backend (PULUMI_BACKEND_URL=s3://...) is used as is, no passphrase required", async () => {
