@@ -76,6 +76,7 @@ export async function main(io: CliIo): Promise<number> {
         openPulumiBackend({
           repoRoot,
           env: io.env,
+          stack: opts.stack,
           ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}),
         })),
     stdout: io.stdout,

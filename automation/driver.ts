@@ -17,7 +17,7 @@ export const PROTECT_CONFIG_KEY = "entra-aws-federation:protect";
 
 export interface DriverDeps {
   /** Opens the backend (the real one checks the Pulumi CLI and chooses the state backend). */
-  openBackend: (opts: { secretsProvider?: string }) => Promise<StackBackend>;
+  openBackend: (opts: { stack: string; secretsProvider?: string }) => Promise<StackBackend>;
   /** Machine-readable output only. */
   stdout: (text: string) => void;
   /** Human progress and errors. */
@@ -124,9 +124,10 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
       );
     }
     checkCancelled();
-    const backend = await deps.openBackend(
-      cmd.create && cmd.secretsProvider ? { secretsProvider: cmd.secretsProvider } : {},
-    );
+    const backend = await deps.openBackend({
+      stack: cmd.stack,
+      ...(cmd.create && cmd.secretsProvider ? { secretsProvider: cmd.secretsProvider } : {}),
+    });
     backendDescription = backend.description;
     log(`deploy: backend ${backend.description}`);
     checkCancelled();

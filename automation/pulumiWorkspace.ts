@@ -28,8 +28,25 @@ export interface PulumiBackendOptions {
   /** The repository root: the Pulumi project (Pulumi.yaml) the CLI runs, as `pulumi up` would. */
   repoRoot: string;
   env: Readonly<Record<string, string | undefined>>;
-  /** Used by `--create` only. */
+  /** The stack the command runs on (its Pulumi.<stack>.yaml names its secrets provider). */
+  stack: string;
+  /** The secrets provider of a stack created by `--create` (the only way to pass it). */
   secretsProvider?: string;
+}
+
+/**
+ * The stack's secrets provider as far as a cheap local read tells: `secretsprovider` from
+ * Pulumi.<stack>.yaml ("passphrase" when the file has only an `encryptionsalt`), else the
+ * `--create` provider; `undefined` when unknown (then a passphrase is assumed).
+ */
+async function knownSecretsProvider(
+  workspace: LocalWorkspace,
+  opts: PulumiBackendOptions,
+): Promise<string | undefined> {
+  const settings = await workspace.stackSettings(opts.stack).catch(() => undefined);
+  if (settings?.secretsProvider) return settings.secretsProvider;
+  if (settings?.encryptionSalt) return "passphrase";
+  return opts.secretsProvider;
 }
 
 /**
@@ -100,7 +117,9 @@ export async function openPulumiBackend(opts: PulumiBackendOptions): Promise<Sta
     .then((s) => s.backend?.url)
     .catch(() => undefined);
   const loggedIn = loggedInUrl(opts.env);
+  const secretsProvider = await knownSecretsProvider(workspace, opts);
   const choice = chooseBackend({
+    ...(secretsProvider ? { secretsProvider } : {}),
     env: opts.env,
     repoRoot: opts.repoRoot,
     ...(projectBackendUrl ? { projectBackendUrl } : {}),

@@ -27,19 +27,40 @@ describe("backend selection", () => {
     assert.equal(choice.description, "s3://state-bucket/entra (PULUMI_BACKEND_URL)");
   });
 
-  it("then backend.url from Pulumi.yaml, then PULUMI_ACCESS_TOKEN, then a `pulumi login`", () => {
+  it("then backend.url from Pulumi.yaml, then the current `pulumi login`, then PULUMI_ACCESS_TOKEN", () => {
     const project = chooseBackend(
       base({ projectBackendUrl: "azblob://state?storage_account=acct", loggedInUrl: "x" }),
     );
     assert.equal(project.kind === "configured" && project.source, "Pulumi.yaml backend.url");
     assert.equal(project.description, "azblob://state (backend.url in Pulumi.yaml)");
-    const token = chooseBackend(
-      base({ env: { PULUMI_ACCESS_TOKEN: "pul-123" }, loggedInUrl: "file://~" }),
+    // The CLI prefers an existing login over PULUMI_ACCESS_TOKEN (the token only authenticates).
+    const loginAndToken = chooseBackend(
+      base({ env: { PULUMI_ACCESS_TOKEN: "pul-123" }, loggedInUrl: "s3://other-bucket?x=1" }),
     );
+    assert.equal(loginAndToken.kind === "configured" && loginAndToken.source, "pulumi login");
+    assert.equal(loginAndToken.description, "s3://other-bucket (pulumi login)");
+    const token = chooseBackend(base({ env: { PULUMI_ACCESS_TOKEN: "pul-123" } }));
     assert.equal(token.kind === "configured" && token.source, "PULUMI_ACCESS_TOKEN");
+    assert.equal(token.description, "Pulumi Cloud (PULUMI_ACCESS_TOKEN, no pulumi login)");
     assert.ok(!token.description.includes("pul-123"));
-    const login = chooseBackend(base({ loggedInUrl: "https://api.pulumi.com" }));
-    assert.equal(login.kind === "configured" && login.source, "pulumi login");
+  });
+
+  it("embedded default with a KMS / Key Vault secrets provider: no passphrase needed", () => {
+    for (const provider of [
+      "awskms://alias/pulumi-entra?region=eu-west-1",
+      "azurekeyvault://vault.vault.azure.net/keys/pulumi",
+    ]) {
+      const choice = chooseBackend(base({ secretsProvider: provider }));
+      assert.equal(choice.kind, "embedded");
+      assert.deepEqual(choice.envVars, { PULUMI_BACKEND_URL: "file:///work/repo/.pulumi-state" });
+      assert.match(choice.description, /embedded default, (awskms|azurekeyvault) secrets/);
+    }
+    for (const provider of ["passphrase", "", undefined]) {
+      assert.throws(
+        () => chooseBackend(base(provider === undefined ? {} : { secretsProvider: provider })),
+        (err: unknown) => err instanceof DriverError && err.kind === "passphrase-missing",
+      );
+    }
   });
 
   it("with nothing configured: file://<repo>/.pulumi-state with PULUMI_CONFIG_PASSPHRASE", () => {

@@ -91,7 +91,7 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
 
   async function run(
     argv: string[],
-    opts: { env?: Record<string, string>; controller?: AbortController } = {},
+    opts: { env?: Record<string, string | undefined>; controller?: AbortController } = {},
   ) {
     const parsed = parseCommandLine(argv, {}, "/work") as ParsedCommand;
     assert.equal(parsed.kind, "run");
@@ -188,6 +188,36 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
     assert.equal(init.args[init.args.indexOf("--secrets-provider") + 1], "awskms://alias/p");
     const up = calls().find((c) => commandOf(c) === "up");
     assert.ok(up?.args.includes("--yes") && up.args.includes("--skip-preview"));
+  });
+
+  it("embedded default, no passphrase: --create --secrets-provider awskms:// needs none; a passphrase stack does", async () => {
+    const noPassphrase = { env: { PULUMI_CONFIG_PASSPHRASE: undefined } };
+    scenario({ "stack select": { exitCode: 6, stderr: "error: no stack named 'dev' found\n" } });
+    const created = await run(
+      ["up", "--stack", "dev", "--create", "--secrets-provider", "awskms://alias/p", "--json"],
+      noPassphrase,
+    );
+    assert.equal(created.code, ExitCode.Ok, created.captured.err);
+    assert.match(String(created.captured.json().backend), /embedded default, awskms secrets/);
+    const init = calls().find((c) => commandOf(c) === "stack init");
+    assert.equal(init?.args[init.args.indexOf("--secrets-provider") + 1], "awskms://alias/p");
+
+    // An existing stack whose Pulumi.<stack>.yaml names a KMS provider: no passphrase either.
+    scenario({});
+    fs.writeFileSync(
+      path.join(repo, "Pulumi.kms.yaml"),
+      "secretsprovider: awskms://alias/p\nencryptedkey: abc\nconfig: {}\n",
+    );
+    const kms = await run(["preview", "--stack", "kms"], noPassphrase);
+    assert.equal(kms.code, ExitCode.Ok, kms.captured.err);
+
+    // A passphrase stack (encryptionsalt) without a passphrase: exit 2 before running the CLI.
+    fs.writeFileSync(path.join(repo, "Pulumi.pp.yaml"), "encryptionsalt: v1:abc\nconfig: {}\n");
+    fs.rmSync(logFile);
+    const pp = await run(["preview", "--stack", "pp", "--json"], noPassphrase);
+    assert.equal(pp.code, ExitCode.InvalidConfig);
+    assert.equal((pp.captured.json().error as { kind: string }).kind, "passphrase-missing");
+    assert.ok(!calls().some((c) => commandOf(c) === "preview"));
   });
 
   it("locked stack: the SDK raises ConcurrentUpdateError -> exit 1 with the lock message", async () => {
