@@ -142,6 +142,11 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
         break;
       case "up":
         log(`deploy: updating stack '${cmd.stack}'`);
+        if (cmd.expectNoChanges) {
+          log(
+            "deploy: note: up --expect-no-changes still applies any changes (up runs with --skip-preview) and exits 7 afterwards; guard with preview --expect-no-changes",
+          );
+        }
         op = await stack.up(changeOptions());
         break;
       case "refresh":

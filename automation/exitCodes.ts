@@ -18,7 +18,7 @@ export const ExitCode = {
   PolicyViolation: 5,
   /** The stack does not exist (and `--create` was not given), or no stack was named. */
   StackNotFound: 6,
-  /** `drift` found differences, or `--expect-no-changes` saw changes. */
+  /** `drift` found differences, or `--expect-no-changes` saw changes (`up` has applied them). */
   Drift: 7,
   /** Cancelled by SIGINT/SIGTERM (or by `pulumi cancel`). */
   Cancelled: 8,
@@ -47,7 +47,10 @@ export const exitCodeTable: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.ResourceError, "resource operation failed (passed through from the Pulumi CLI)"],
   [ExitCode.PolicyViolation, "a policy pack blocked the preview/update"],
   [ExitCode.StackNotFound, "stack not found (pass --create to create it) or no stack named"],
-  [ExitCode.Drift, "drift detected, or changes seen with --expect-no-changes"],
+  [
+    ExitCode.Drift,
+    "drift detected, or changes seen with --expect-no-changes (up: after applying them)",
+  ],
   [ExitCode.Cancelled, "cancelled (SIGINT/SIGTERM)"],
   [ExitCode.Timeout, "operation timed out (passed through from the Pulumi CLI)"],
 ];

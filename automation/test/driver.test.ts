@@ -321,6 +321,16 @@ describe("driver (against a fake backend)", () => {
       );
     });
 
+    it("up --expect-no-changes says in the log that it applies the changes before exiting 7", async () => {
+      const { captured } = await run(["up", "--stack", "dev", "--expect-no-changes"]);
+      assert.match(
+        captured.err,
+        /note: up --expect-no-changes still applies any changes .* guard with preview --expect-no-changes/,
+      );
+      const preview = await run(["preview", "--stack", "dev", "--expect-no-changes"]);
+      assert.doesNotMatch(preview.captured.err, /note:/);
+    });
+
     it("the error SDK classes are the real ones", () => {
       assert.equal(
         sdkError({ exitCode: 6, stderr: "error: no stack named 'x' found" }).name,
