@@ -296,6 +296,53 @@ describe("npm run deploy (real npm, stand-in pulumi binary)", function () {
     assert.equal(isAlive(upPidIn()), false);
   });
 
+  it("docs/azure-pipelines/deploy.sh forwards the agent's SIGINT to the driver: exit 8", async () => {
+    // The part of deploy.sh after the cloud logins: the trap and the driver runs.
+    const script = fs.readFileSync(
+      path.join(repoRoot, "docs", "azure-pipelines", "deploy.sh"),
+      "utf8",
+    );
+    const from = script.indexOf('driver_pid=""');
+    assert.ok(from > 0, "deploy.sh no longer has the signal-forwarding section");
+    fs.writeFileSync(path.join(tmp, "t.sh"), `set -euo pipefail\n${script.slice(from)}`);
+    const child = spawn("bash", [path.join(tmp, "t.sh")], {
+      cwd: repoRoot,
+      env: {
+        PATH: [
+          path.join(tmp, "bin"),
+          nodeDir,
+          path.dirname(npm as string),
+          "/usr/bin",
+          "/bin",
+        ].join(path.delimiter),
+        HOME: tmp,
+        npm_config_update_notifier: "false",
+        PULUMI_STACK: "dev",
+        DEPLOY_ARGS: "up",
+        RESULT_FILE: path.join(tmp, "up.json"),
+        PULUMI_BACKEND_URL: `file://${tmp}/state`,
+        FAKE_PULUMI_LOG: path.join(tmp, "calls.jsonl"),
+        FAKE_PULUMI_SCENARIO: JSON.stringify({ up: { hang: true, cancelDelayMs: 500 } }),
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    for (let i = 0; i < 400 && !/Updating \(fake\)/.test(stderr); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    assert.equal(await exited, 8, stderr);
+    assert.match(stdout, /driver exit code: 8/);
+    assert.match(stderr, /received SIGINT: cancelling/);
+    const summary = JSON.parse(fs.readFileSync(path.join(tmp, "up.json"), "utf8")) as {
+      result: string;
+    };
+    assert.equal(summary.result, "cancelled");
+    assert.equal(isAlive(upPidIn()), false);
+  });
+
   it("SIGINT to the process group (terminal Ctrl-C): cancelled once, npm exits 8", async () => {
     const run = startNpm();
     await run.waitFor(/Updating \(fake\)/);
