@@ -153,7 +153,7 @@ const EXPLANATIONS: Record<string, Explanation> = {
   ExpiredTokenException: {
     summary: "AWS STS says the Entra token has expired.",
     causes: [
-      "A new token was fetched once and still failed: check this machine's clock (IAM allows 5 minutes of skew).",
+      "The token was requested once more (a managed identity returns its cached token unless it is near expiry) and STS still said expired: check this machine's clock (IAM allows 5 minutes of skew).",
     ],
   },
 };

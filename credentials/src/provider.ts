@@ -189,6 +189,8 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
       } catch (error) {
         const decision = classifyStsError(stsErrorCode(error), httpStatus(error));
         if (decision === "new-token" && !renewedToken) {
+          // Ask once more. No GetTokenOptions field bypasses @azure/identity's managed identity
+          // token cache (4.14.1), so this is a new token only if the cached one was near expiry.
           renewedToken = true;
           token = undefined;
           continue;

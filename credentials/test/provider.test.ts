@@ -293,12 +293,15 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     assert.equal(sleeps.length, 1);
   });
 
-  it("fetches a new Entra token once on ExpiredTokenException", async () => {
+  it("on ExpiredTokenException asks the credential for a token once more, then calls STS again (a managed identity answers from its cache)", async () => {
     const id = f.newIdentity();
     const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
     f.sts.faults.push({ code: "ExpiredTokenException", message: "Token expired" });
     await provider(id, { credential })();
     assert.equal(credential.calls, 2);
+    // @azure/identity 4.14.1 has no option to bypass its managed identity token cache: the second
+    // getToken is answered from that cache, not by the managed identity endpoint.
+    assert.equal(f.mi.byClient.get(id.clientId), 1);
     assert.equal(stsCalls(id.roleArn).length, 2);
     assert.deepEqual(sleeps, []);
   });
