@@ -40,6 +40,8 @@ export function checkClaims(
 ): CheckResult[] {
   const results: CheckResult[] = [];
   const tid = expect.tenantId ?? (typeof claims.tid === "string" ? claims.tid : undefined);
+  // A tenant read from the token itself proves nothing about the federation's tenant.
+  const tenantFromToken = expect.tenantId === undefined && tid !== undefined;
 
   // 1. Token version.
   if (claims.ver === "1.0") {
@@ -68,6 +70,14 @@ export function checkClaims(
       status: "fail",
       detail: `iss = ${JSON.stringify(iss)} and no tenant id (pass --tenant-id or AZURE_TENANT_ID)`,
       fix: "Pass the tenant id so the issuer can be checked.",
+    });
+  } else if (iss === v1Issuer(tid) && tenantFromToken) {
+    results.push({
+      id: "issuer",
+      title: "Issuer is https://sts.windows.net/<tenantId>/",
+      status: "warn",
+      detail: `iss = ${iss}; tenant taken from the token, not verified: pass --tenant-id or AZURE_TENANT_ID`,
+      fix: "Pass the federation's tenant id (stack output tenantId) so the issuer is checked against it, not against the token's own tid.",
     });
   } else if (iss === v1Issuer(tid)) {
     results.push({

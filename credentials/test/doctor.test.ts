@@ -94,6 +94,14 @@ describe("doctor claim checks (table)", () => {
       /tenant id/,
     ],
     [
+      "a tenant taken from the token's own tid (not verified)",
+      {},
+      { tenantId: undefined },
+      "issuer",
+      "warn",
+      /tenant taken from the token, not verified: pass --tenant-id or AZURE_TENANT_ID/,
+    ],
+    [
       "the bare app id as aud",
       { aud: "dddddddd-0000-0000-0000-000000000003" },
       {},
@@ -298,6 +306,33 @@ describe("doctor command (loopback Entra and STS)", function () {
     const a = args({ ...id, clientId: randomUUID() });
     assert.equal(await main(a, io), 2);
     assert.match(io.out, /\[FAIL\] Obtained an Entra token/);
+  });
+
+  it("warns, without failing, when the tenant comes from the token (text and --json)", async () => {
+    const id = f.newIdentity();
+    const a = args(id);
+    a.splice(a.indexOf("--tenant-id"), 2);
+    const text = captureIo();
+    assert.equal(await main(a, text), 0, text.err + text.out);
+    assert.match(
+      text.out,
+      /\[warn\] Issuer is https:\/\/sts\.windows\.net\/<tenantId>\/: iss = \S+; tenant taken from the token, not verified: pass --tenant-id or AZURE_TENANT_ID\n\s+fix: Pass the federation's tenant id/,
+    );
+    assert.doesNotMatch(text.out, /\[ok\]\s+Issuer/);
+    assert.match(text.out, /All checks passed/);
+    const json = captureIo();
+    assert.equal(await main([...a, "--json"], json), 0);
+    const report = JSON.parse(json.out) as {
+      ok: boolean;
+      checks: { id: string; status: string; detail: string }[];
+    };
+    assert.equal(report.ok, true);
+    const issuer = report.checks.find((c) => c.id === "issuer")!;
+    assert.equal(issuer.status, "warn");
+    assert.equal(
+      issuer.detail,
+      `iss = https://sts.windows.net/${f.tenantId}/; tenant taken from the token, not verified: pass --tenant-id or AZURE_TENANT_ID`,
+    );
   });
 
   it("--no-sts skips the STS call", async () => {
