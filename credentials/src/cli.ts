@@ -76,7 +76,7 @@ Common options (default: environment variable):
 
 process:     --cache-dir <dir> (ENTRA_AWS_CACHE_DIR, default ~/.cache/entra-aws-credentials), --no-cache
 token-file:  --file <path> (required), --once
-doctor:      --token <jwt|-> | --token-file <path>, --expected-subject <principalId>,
+doctor:      --token - (token on stdin) | --token-file <path>, --expected-subject <principalId>,
              --app-role <value>, --no-sts, --json
 env:         --outputs <file|-> --identity <name> --role <name> [--format shell|dotenv|json]
              [--session-name <name>]
@@ -272,8 +272,17 @@ async function cmdDoctor(args: string[], io: Io): Promise<number> {
     io.env,
   );
   let token: string | undefined;
-  if (values.token !== undefined) {
-    token = (values.token === "-" ? io.readStdin() : values.token).trim();
+  if (values.token !== undefined && values.token !== "-") {
+    // One line, without the value: a bearer token on the command line is readable by every
+    // user through ps and stays in the shell history.
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message:
+        "--token takes only - (stdin): a token on the command line is visible in ps and shell history; use --token - or --token-file <path>.",
+    });
+  }
+  if (values.token === "-") {
+    token = io.readStdin().trim();
   } else if (values["token-file"] !== undefined) {
     token = fs.readFileSync(values["token-file"], "utf8").trim();
   }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { main } from "../src/cli";
 import { checkClaims, type CheckResult, type ClaimExpectations } from "../src/doctor";
 import type { JwtClaims } from "../src/jwt";
@@ -298,6 +301,58 @@ describe("doctor command (loopback Entra and STS)", function () {
     assert.match(io.out, /\[FAIL\] Token is not expired/);
     assert.ok(!io.out.includes(token));
     assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+  });
+
+  it("refuses a literal --token value with one line, without echoing it or getting a token", async () => {
+    const id = f.newIdentity();
+    const token = signJwt(
+      f.key,
+      entraClaims({
+        tenantId: f.tenantId,
+        audience: f.audience,
+        principalId: id.principalId,
+        clientId: id.clientId,
+        issuedAt: Math.floor(Date.now() / 1000),
+        lifetimeSeconds: 3600,
+      }),
+    );
+    const io = captureIo();
+    assert.equal(await main([...args(id), "--token", token], io), 1);
+    assert.equal(io.out, "");
+    assert.equal(
+      io.err,
+      "entra-aws-credentials: --token takes only - (stdin): a token on the command line is visible in ps and shell history; use --token - or --token-file <path>.\n",
+    );
+    assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+    assert.equal(stsCalls(id.roleArn), 0);
+  });
+
+  it("checks a token read from --token-file", async () => {
+    const id = f.newIdentity();
+    const token = signJwt(
+      f.key,
+      entraClaims({
+        tenantId: f.tenantId,
+        audience: f.audience,
+        principalId: id.principalId,
+        clientId: id.clientId,
+        issuedAt: Math.floor(Date.now() / 1000),
+        lifetimeSeconds: 3600,
+      }),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-doctor-"));
+    try {
+      const file = path.join(dir, "token");
+      fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+      const io = captureIo();
+      assert.equal(await main([...args(id), "--token-file", file], io), 0, io.out + io.err);
+      assert.match(io.out, /\[ok\]\s+Obtained an Entra token: token given/);
+      assert.match(io.out, /\[ok\]\s+AWS STS AssumeRoleWithWebIdentity/);
+      assert.ok(!io.out.includes(token));
+      assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports an Entra failure as the first failing check", async () => {
