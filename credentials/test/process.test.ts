@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
-import { cacheKey, cacheFilePath } from "../src/diskCache";
+import { cacheKey, cacheFilePath, writeCache, type ProcessCredentials } from "../src/diskCache";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
 import { BIN, REPO_ROOT, runCli } from "./support/cli";
 
@@ -198,6 +198,72 @@ describe("credential_process command (real processes)", function () {
     );
     assert.match(served.stderr, /refresh failed, serving cached credentials/);
     assert.doesNotMatch(served.stderr, /ASIA|eyJ/);
+    const out = JSON.parse(served.stdout) as { SecretAccessKey: string; SessionToken: string };
+    assert.ok(!served.stderr.includes(out.SecretAccessKey), "secret key on stderr");
+    assert.ok(!served.stderr.includes(out.SessionToken), "session token on stderr");
+  });
+
+  /** Credentials that STS never issued, planted in the cache by a test. */
+  function planted(expiresInSeconds: number): ProcessCredentials {
+    return {
+      Version: 1,
+      AccessKeyId: "ASIAPLANTEDPLANTED00",
+      SecretAccessKey: "planted/secret/key/planted/secret/key/00",
+      SessionToken: `PlantedSessionToken${"x".repeat(100)}`,
+      Expiration: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+    };
+  }
+
+  it("does not follow a symlinked cache file: it is neither served nor written through", async () => {
+    const id = f.newIdentity();
+    const dir = path.join(tmp, "cache");
+    const elsewhere = path.join(tmp, "elsewhere");
+    writeCache(elsewhere, keyFor(id), id.roleArn, planted(3600), Date.now());
+    const target = cacheFilePath(elsewhere, keyFor(id));
+    const before = fs.readFileSync(target, "utf8");
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.symlinkSync(target, cacheFilePath(dir, keyFor(id)));
+    const run = await runCli(["process"], envFor(id));
+    assert.equal(run.code, 0, run.stderr);
+    assert.notEqual(
+      (JSON.parse(run.stdout) as ProcessCredentials).AccessKeyId,
+      planted(0).AccessKeyId,
+    );
+    assert.equal(stsCalls(id.roleArn), 1);
+    assert.equal(fs.readFileSync(target, "utf8"), before);
+    assert.ok(fs.lstatSync(cacheFilePath(dir, keyFor(id))).isFile());
+  });
+
+  it("does not serve an entry copied from another key", async () => {
+    const id = f.newIdentity();
+    const dir = path.join(tmp, "cache");
+    const otherKey = keyFor({ ...id, roleArn: `${id.roleArn}-other` });
+    writeCache(dir, otherKey, id.roleArn, planted(3600), Date.now());
+    fs.copyFileSync(cacheFilePath(dir, otherKey), cacheFilePath(dir, keyFor(id)));
+    const run = await runCli(["process"], envFor(id));
+    assert.equal(run.code, 0, run.stderr);
+    assert.notEqual(
+      (JSON.parse(run.stdout) as ProcessCredentials).AccessKeyId,
+      planted(0).AccessKeyId,
+    );
+    assert.equal(stsCalls(id.roleArn), 1);
+  });
+
+  it("never serves a due entry that has already expired, and keeps its secrets off stderr", async () => {
+    const id = f.newIdentity();
+    const expired = planted(-1);
+    writeCache(path.join(tmp, "cache"), keyFor(id), id.roleArn, expired, Date.now() - 3_601_000);
+    f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
+    const run = await runCli(["process"], envFor(id));
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, "");
+    assert.match(
+      run.stderr,
+      /^entra-aws-credentials: AssumeRoleWithWebIdentity .* failed: AccessDenied/,
+    );
+    assert.ok(!run.stderr.includes(expired.SecretAccessKey), "secret key on stderr");
+    assert.ok(!run.stderr.includes(expired.SessionToken), "session token on stderr");
+    assert.equal(stsCalls(id.roleArn), 1);
   });
 
   it("prints one clear error to stderr (no secrets, empty stdout) and exits 1", async () => {
