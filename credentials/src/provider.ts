@@ -58,7 +58,10 @@ export interface FromEntraIdentityOptions {
   stsEndpoint?: string;
   /** Timeout of one STS HTTP request in ms. Default 10,000. */
   stsRequestTimeoutMs?: number;
-  /** Extra STSClient configuration (merged last). */
+  /**
+   * Extra STSClient configuration, merged first: region, endpoint and the retry policy
+   * (`maxAttempts: 1`, no `retryStrategy`) stay the provider's, so its retry is the only one.
+   */
   stsClientConfig?: STSClientConfig;
   /** Retry policy for transient STS errors. */
   retry?: RetryOptions;
@@ -100,14 +103,17 @@ export function createStsAssumer(
   let client: STSClient | undefined;
   return async (webIdentityToken) => {
     client ??= new STSClient({
-      region: settings.region,
-      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
-      maxAttempts: 1,
       requestHandler: {
         requestTimeout: options.stsRequestTimeoutMs ?? 10_000,
         throwOnRequestTimeout: true,
       },
+      // Merged first: it may add to the client (e.g. its own requestHandler) but never change the
+      // settings below, nor add a retry policy on top of the provider's own.
       ...options.stsClientConfig,
+      region: settings.region,
+      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+      maxAttempts: 1,
+      retryStrategy: undefined,
     });
     const out = await client.send(
       new AssumeRoleWithWebIdentityCommand({

@@ -284,6 +284,16 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     assert.deepEqual(sleeps, [100, 150]); // min(300, 400) * 0.5 = 150: capped
   });
 
+  it("keeps its retry the only one: stsClientConfig cannot raise maxAttempts", async () => {
+    const id = f.newIdentity();
+    f.sts.stickyFault = { code: "IDPCommunicationError", message: "Couldn't reach the IdP" };
+    await assert.rejects(
+      provider(id, { retry: { maxAttempts: 2 }, stsClientConfig: { maxAttempts: 5 } })(),
+      (e: EntraAwsCredentialsError) => e.code === "IDPCommunicationError",
+    );
+    assert.equal(stsCalls(id.roleArn).length, 2);
+  });
+
   it("retries a timed-out (slow) STS response", async () => {
     const id = f.newIdentity();
     f.sts.faults.push({ delayMs: 1_000 });
