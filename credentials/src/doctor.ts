@@ -5,6 +5,7 @@
  */
 import { decodeJwtUnverified, JwtDecodeError, type JwtClaims } from "./jwt";
 import { explainStsError, stsErrorCode, type EntraAwsCredentialsError } from "./errors";
+import { redact } from "./redact";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
 
@@ -351,7 +352,7 @@ export async function runDoctor(
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause ?? error;
     const code = (error as EntraAwsCredentialsError).code ?? stsErrorCode(cause);
-    const stsMessage = cause instanceof Error ? cause.message : String(cause);
+    const stsMessage = redact(cause instanceof Error ? cause.message : String(cause));
     const explanation = explainStsError(code, stsMessage);
     checks.push({
       id: "sts",

@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../src/cli";
-import { checkClaims, type CheckResult, type ClaimExpectations } from "../src/doctor";
+import { checkClaims, runDoctor, type CheckResult, type ClaimExpectations } from "../src/doctor";
 import type { JwtClaims } from "../src/jwt";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
 import { captureIo } from "./support/io";
-import { entraClaims, signJwt } from "./support/jwt";
+import { entraClaims, generateTestKey, signJwt } from "./support/jwt";
 
 const tid = "11111111-2222-3333-4444-555555555555";
 const principal = "aaaaaaaa-0000-0000-0000-000000000001";
@@ -161,6 +161,30 @@ describe("doctor claim checks (table)", () => {
   }
   it("diagnoses a token not signed with RS256", () => {
     assert.equal(run({}, {}, { alg: "HS256" }).algorithm!.status, "fail");
+  });
+});
+
+describe("doctor STS step", () => {
+  it("redacts secrets in the STS error message it reports", async () => {
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
+    const blob = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY00";
+    const report = await runDoctor(expect, {
+      token: signJwt(generateTestKey(), good),
+      nowSeconds: now,
+      assumeRole: () =>
+        Promise.reject(
+          Object.assign(new Error(`Incorrect token audience for ${jwt} (key ${blob})`), {
+            name: "InvalidIdentityTokenException",
+          }),
+        ),
+    });
+    const sts = report.checks.find((c) => c.id === "sts")!;
+    assert.equal(sts.status, "fail");
+    assert.match(
+      sts.detail,
+      /^InvalidIdentityToken: Incorrect token audience for \[redacted-jwt\] \(key \[redacted\]\) — /,
+    );
+    assert.ok(!JSON.stringify(report).includes(jwt) && !JSON.stringify(report).includes(blob));
   });
 });
 
