@@ -195,6 +195,23 @@ export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
+/** A temporary file left by a crash between open and rename: older than this, it is removed. */
+const STALE_TEMP_MS = 60_000;
+
+/** Removes this key's stale temporary files (a writer in progress has a younger one). */
+function removeStaleTemps(dir: string, key: string): void {
+  const prefix = `.${path.basename(cacheFilePath(dir, key))}.`;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const file = path.join(dir, name);
+    try {
+      if (fs.lstatSync(file).mtimeMs < Date.now() - STALE_TEMP_MS) fs.rmSync(file, { force: true });
+    } catch {
+      // Renamed or removed meanwhile.
+    }
+  }
+}
+
 export function writeCache(
   dir: string,
   key: string,
@@ -203,6 +220,7 @@ export function writeCache(
   fetchedAt: number,
 ): void {
   ensurePrivateDir(dir);
+  removeStaleTemps(dir, key);
   const entry: CacheEntry = { format: CACHE_FORMAT, key, roleArn, fetchedAt, credentials };
   writeFileAtomic(cacheFilePath(dir, key), `${JSON.stringify(entry)}\n`);
 }

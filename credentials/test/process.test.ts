@@ -280,6 +280,41 @@ describe("credential_process command (real processes)", function () {
     assert.ok(!run.stderr.includes(f.mi.secret));
   });
 
+  it("prints the redacted message only, never the SDK error kept as its cause", async () => {
+    const id = f.newIdentity();
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
+    const blob = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY00";
+    f.sts.stickyFault = {
+      code: "InvalidIdentityToken",
+      message: `Incorrect token audience for ${jwt} (key ${blob})`,
+    };
+    const run = await runCli(["process"], envFor(id));
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /Incorrect token audience for \[redacted-jwt\] \(key \[redacted\]\)/);
+    assert.ok(!run.stderr.includes(jwt) && !run.stderr.includes(blob));
+    assert.doesNotMatch(run.stderr, /\[cause\]|\$metadata|at .*\.ts:\d+/);
+  });
+
+  it("removes this key's temporary files left by a crash (older than a minute) on the next write", () => {
+    const dir = path.join(tmp, "cache");
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const key = "a".repeat(40);
+    const other = "b".repeat(40);
+    const temp = (k: string, suffix: string, ageMs: number): string => {
+      const file = path.join(dir, `.${k}.json.${suffix}.tmp`);
+      fs.writeFileSync(file, "partial", { mode: 0o600 });
+      const at = new Date(Date.now() - ageMs);
+      fs.utimesSync(file, at, at);
+      return path.basename(file);
+    };
+    temp(key, "4242.0123456789ab", 120_000); // crashed writer: removed
+    const inProgress = temp(key, "4243.0123456789ab", 1_000); // a writer right now: kept
+    const otherKeys = temp(other, "4244.0123456789ab", 120_000); // another key's: kept
+    writeCache(dir, key, "arn:aws:iam::123456789012:role/r", planted(3600), Date.now());
+    assert.deepEqual(fs.readdirSync(dir).sort(), [inProgress, otherKeys, `${key}.json`].sort());
+  });
+
   it("explains missing settings", async () => {
     const run = await runCli(["process"], { HOME: tmp });
     assert.equal(run.code, 1);
