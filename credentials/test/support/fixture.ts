@@ -3,7 +3,8 @@
  *
  * MSAL keeps the managed identity source (endpoint, header) and its token cache in static fields,
  * so one process can only ever talk to one managed identity endpoint: the fixture is a singleton
- * for the whole mocha run, closed by a root-level after() hook. Each test uses fresh identities
+ * for the whole process (a serial mocha run, or a parallel worker running several files), released
+ * by a root-level after() hook so the process can still exit. Each test uses fresh identities
  * (unique client ids), so MSAL's token cache never carries over between tests.
  */
 import { randomUUID } from "node:crypto";
@@ -98,9 +99,13 @@ export function sharedFixture(): Promise<Fixture> {
       useMiEnv(f.mi);
       return f;
     });
+    // Registered while a hook runs, this lands on the root suite, which runs it after the last
+    // test of the run, or of each file in a parallel worker: the servers keep listening for the
+    // worker's next file but no longer hold the process open.
     after(async () => {
       const f = await shared;
-      await f?.close();
+      f?.mi.release();
+      f?.sts.release();
     });
   }
   return shared;

@@ -34,6 +34,8 @@ export interface MiServer {
   /** Make the next n requests fail with HTTP 500. */
   failNext: number;
   close(): Promise<void>;
+  /** Keeps listening without holding the process open, and drops the connections it has. */
+  release(): void;
   /** Sets IDENTITY_ENDPOINT/IDENTITY_HEADER in an env object (default process.env). */
   env(): Record<string, string>;
   options: MiServerOptions;
@@ -49,6 +51,7 @@ export async function startMiServer(options: MiServerOptions): Promise<MiServer>
     failNext: 0,
     options,
     close: () => Promise.resolve(),
+    release: () => undefined,
     env: () => ({ IDENTITY_ENDPOINT: state.endpoint, IDENTITY_HEADER: secret }),
   };
   const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -115,6 +118,10 @@ export async function startMiServer(options: MiServerOptions): Promise<MiServer>
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   state.endpoint = `http://127.0.0.1:${port}/msi/token`;
+  state.release = () => {
+    server.unref();
+    server.closeAllConnections();
+  };
   state.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -52,6 +52,8 @@ export interface StsServer {
   stickyFault: StsFault | undefined;
   options: StsServerOptions;
   close(): Promise<void>;
+  /** Keeps listening without holding the process open, and drops the connections it has. */
+  release(): void;
 }
 
 const xmlEscape = (s: string): string =>
@@ -92,6 +94,7 @@ export async function startStsServer(options: StsServerOptions): Promise<StsServ
     stickyFault: undefined,
     options,
     close: () => Promise.resolve(),
+    release: () => undefined,
   };
 
   const assume = async (params: URLSearchParams): Promise<string> => {
@@ -249,6 +252,10 @@ export async function startStsServer(options: StsServerOptions): Promise<StsServ
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   state.endpoint = `http://127.0.0.1:${port}`;
+  state.release = () => {
+    server.unref();
+    server.closeAllConnections();
+  };
   state.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
