@@ -1,7 +1,8 @@
+import * as aws from "@pulumi/aws";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { EntraAwsFederation } from "./components/federation";
-import { ConfigError, parseConfig, resolveTenant } from "./lib/config";
+import { ConfigError, parseConfig, resolveTarget } from "./lib/config";
 
 /** RunError ends the program with just the message: no stack trace, nothing registered. */
 function asRunError<T>(check: () => T): T {
@@ -20,12 +21,15 @@ export = async () => {
       stack: pulumi.getStack(),
     }),
   );
-  // The apps and identities are created in the azuread provider's tenant: check the configuration
-  // names that tenant before anything is created in it.
-  const { tenantId } = await azuread.getClientConfig();
+  // The apps and identities are created in the azuread provider's tenant, and the provider ARN in
+  // each trust policy names the aws provider's partition: check both before anything is created.
+  const [{ tenantId }, { partition }] = await Promise.all([
+    azuread.getClientConfig(),
+    aws.getPartition(),
+  ]);
   const federation = new EntraAwsFederation(
     "federation",
-    asRunError(() => resolveTenant(config, tenantId)),
+    asRunError(() => resolveTarget(config, { tenantId, partition })),
   );
 
   return {

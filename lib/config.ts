@@ -5,6 +5,7 @@ import { MAX_THUMBPRINTS } from "./thumbprints";
 import {
   buildTrustPolicy,
   entraIssuerUrl,
+  oidcProviderArn,
   policyLength,
   MAX_TRUST_POLICY_LENGTH,
   subjectsThatFit,
@@ -34,7 +35,7 @@ const POLICY_ARN = new RegExp(
   `^arn:${PARTITION}:iam::(?:aws|\\d{12}):policy/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,128}$`,
 );
 const OIDC_PROVIDER_ARN = new RegExp(
-  `^arn:${PARTITION}:iam::\\d{12}:oidc-provider/sts\\.windows\\.net/([0-9a-fA-F-]{36})/$`,
+  `^arn:${PARTITION}:iam::\\d{12}:oidc-provider/sts\\.windows\\.net/([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})/$`,
 );
 
 const MSG = {
@@ -52,7 +53,7 @@ const MSG = {
   policyArn: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess",
   path: "must be / or 1-512 printable ASCII characters starting and ending with /",
   existingArn:
-    "must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (with the trailing slash)",
+    "must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (tenant id in lower case, as in the tokens' issuer, and the trailing slash)",
   audience: "must be 1-255 characters without spaces or wildcards (another stack's audience)",
   additionalAudiences: `must be a list of at most ${MAX_CLIENT_IDS - 1} other stacks' audiences (App ID URIs)`,
   thumbprints: `must be "auto", "none" or a list of 1-${MAX_THUMBPRINTS} SHA-1 thumbprints (40 hex characters each)`,
@@ -392,7 +393,7 @@ function tenantIssues(
   }
   const arnTenant =
     existingArn === undefined ? undefined : OIDC_PROVIDER_ARN.exec(existingArn)?.[1];
-  if (arnTenant !== undefined && arnTenant.toLowerCase() !== tenantId) {
+  if (arnTenant !== undefined && arnTenant !== tenantId) {
     issues.push({
       path: ["oidcProvider", "existingArn"],
       message: `must be the provider for this stack's tenant (sts.windows.net/${tenantId}/)`,
@@ -405,13 +406,20 @@ function tenantIssues(
 /** The validated configuration bound to the tenant the azuread provider is signed in to. */
 export type ResolvedConfig = FederationConfig & { readonly tenantId: string };
 
+/** Where the program deploys: the azuread provider's tenant and the aws provider's partition. */
+export interface DeploymentTarget {
+  readonly tenantId: string;
+  readonly partition: string;
+}
+
 /**
- * Binds the configuration to the signed-in tenant, where the apps and identities will be created,
- * before any resource is registered: a configured `tenantId`, an `api://<tenantId>/…` identifier
- * URI and an existing provider's ARN must all name it.
+ * Binds the configuration to where it deploys, before any resource is registered: a configured
+ * `tenantId`, an `api://<tenantId>/…` identifier URI and an existing provider's ARN must all name
+ * the signed-in tenant, where the apps and identities will be created, and every role's trust
+ * policy must fit the IAM quota with the real partition in the provider ARN.
  */
-export function resolveTenant(config: FederationConfig, signedInTenant: string): ResolvedConfig {
-  const tenantId = signedInTenant.toLowerCase();
+export function resolveTarget(config: FederationConfig, target: DeploymentTarget): ResolvedConfig {
+  const tenantId = target.tenantId.toLowerCase();
   if (config.tenantId !== undefined && config.tenantId !== tenantId) {
     throw new ConfigError([
       {
@@ -424,8 +432,13 @@ export function resolveTenant(config: FederationConfig, signedInTenant: string):
   const existingArn =
     "existingArn" in config.oidcProvider ? config.oidcProvider.existingArn : undefined;
   const issues = tenantIssues(config.application.identifierUri, existingArn, tenantId);
+  const resolved = { ...config, tenantId };
+  config.roles.forEach((_, r) => {
+    const issue = trustPolicyLengthIssue(resolved, target.partition, r);
+    if (issue) issues.push(issue);
+  });
   if (issues.length > 0) throw new ConfigError(issues);
-  return { ...config, tenantId };
+  return resolved;
 }
 
 /** Placeholders of the exact lengths of values only known at deployment time. */
@@ -436,7 +449,7 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { tenantId } = config;
 
-  const principals = new Map<string, string | undefined>();
+  const principalNames = new Set<string>();
   // Azure resource names are case-insensitive, so orders-api and Orders-API are one identity.
   const lowerNames = new Set<string>();
   const seenName = (kind: "identities" | "callerApps", index: number, name: string) => {
@@ -452,7 +465,7 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   const principalIds = new Set<string>();
   config.identities.forEach((identity, i) => {
     seenName("identities", i, identity.name);
-    principals.set(identity.name, identity.principalId);
+    principalNames.add(identity.name);
     if (identity.principalId === undefined) return;
     if (principalIds.has(identity.principalId)) {
       issues.push({
@@ -465,7 +478,7 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   });
   config.callerApps.forEach((app, i) => {
     seenName("callerApps", i, app.name);
-    principals.set(app.name, undefined);
+    principalNames.add(app.name);
   });
 
   const createsIdentities = config.identities.some((i) => i.principalId === undefined);
@@ -537,8 +550,8 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
 
     const listed = new Set<string>();
     role.identities.forEach((name, i) => {
-      if (!principals.has(name)) {
-        const known = [...principals.keys()].join(", ") || "none defined";
+      if (!principalNames.has(name)) {
+        const known = [...principalNames].join(", ") || "none defined";
         issues.push({
           path: ["roles", r, "identities", i],
           message: `must name an entry of identities or callerApps (known: ${known})`,
@@ -585,33 +598,31 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
         got: `${tagCount} tags`,
       });
     }
-
-    if (role.identities.length > 0) {
-      const subjects = role.identities.map((name) => principals.get(name) ?? PLACEHOLDER_GUID);
-      const issue = trustPolicyLengthIssue(config, r, subjects);
-      if (issue) issues.push(issue);
-    }
   });
 
   return issues;
 }
 
 /**
- * Checks the role's trust policy against the IAM quota before anything is deployed. Values only known
- * at deployment (account, tenant, app id) have fixed lengths, so placeholders give the exact length
- * for the `aws` partition; the role re-checks the real document when it is deployed.
+ * Checks a role's trust policy against the IAM quota before anything is deployed. The values only
+ * known once deployed (account id, the app id in a default audience, a new identity's principal id)
+ * have fixed lengths, so placeholders give the exact length; the role re-checks the real document.
  */
 function trustPolicyLengthIssue(
-  config: ParsedConfig,
+  config: ResolvedConfig,
+  partition: string,
   roleIndex: number,
-  subjects: readonly string[],
 ): ConfigIssue | undefined {
-  const issuerUrl = entraIssuerUrl(config.tenantId ?? PLACEHOLDER_GUID);
+  const role = config.roles[roleIndex]!;
+  const principalIds = new Map(config.identities.map((i) => [i.name, i.principalId]));
+  const subjects = role.identities.map((name) => principalIds.get(name) ?? PLACEHOLDER_GUID);
+  const issuerUrl = entraIssuerUrl(config.tenantId);
   const base: Omit<TrustPolicyInput, "subjects"> = {
     issuerUrl,
     providerArn:
-      config.oidcProvider.existingArn ??
-      `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:oidc-provider/${issuerUrl.slice("https://".length)}`,
+      "existingArn" in config.oidcProvider
+        ? config.oidcProvider.existingArn
+        : oidcProviderArn(partition, PLACEHOLDER_ACCOUNT, issuerUrl),
     audience: config.application.identifierUri ?? `api://${PLACEHOLDER_GUID}`,
   };
   const length = policyLength(buildTrustPolicy({ ...base, subjects }));

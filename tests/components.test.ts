@@ -1,8 +1,17 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { buildTrustPolicy, entraIssuerUrl, policyLength } from "../lib/trustPolicy";
+import { FederatedRole } from "../components/federatedRole";
+import { entraIssuerUrl } from "../lib/trustPolicy";
 import { ENTRA_JWKS_URL } from "../lib/thumbprints";
-import { ACCOUNT_ID, fakeGuid, runProgram, settle, TENANT_ID, valueOf } from "./fakeClouds";
+import {
+  ACCOUNT_ID,
+  fakeGuid,
+  FakeClouds,
+  runProgram,
+  settle,
+  TENANT_ID,
+  valueOf,
+} from "./fakeClouds";
 
 const NS = "entra-aws-federation";
 const EXISTING_PRINCIPAL = "1ea7e6e0-7876-4d1c-aec5-7b1c927ede74";
@@ -58,6 +67,7 @@ describe("existing identities", () => {
       clouds.invokes.map((i) => [i.token, i.inputs]),
       [
         ["azuread:index/getClientConfig:getClientConfig", {}],
+        ["aws:index/getPartition:getPartition", {}],
         ["azuread:index/getServicePrincipal:getServicePrincipal", { objectId: EXISTING_PRINCIPAL }],
       ],
     );
@@ -96,6 +106,7 @@ describe("an existing resource group", () => {
       clouds.invokes.map((i) => [i.token, i.inputs]),
       [
         ["azuread:index/getClientConfig:getClientConfig", {}],
+        ["aws:index/getPartition:getPartition", {}],
         ["azure-native:resources:getResourceGroup", { resourceGroupName: "rg-shared" }],
       ],
     );
@@ -201,9 +212,12 @@ describe("an existing OIDC provider", () => {
       (role.assumeRolePolicy as { Statement: { Principal: unknown }[] }).Statement[0]?.Principal,
       { Federated: PROVIDER_ARN },
     );
+    // The program asks for the partition for the length check, the component again for the ARN
+    // check: it verifies the provider through its own aws provider, not through its caller.
     assert.deepEqual(clouds.invokes.map((i) => i.token).sort(), [
       "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
       "aws:index/getCallerIdentity:getCallerIdentity",
+      "aws:index/getPartition:getPartition",
       "aws:index/getPartition:getPartition",
       "azuread:index/getClientConfig:getClientConfig",
       "azuread:index/getServicePrincipal:getServicePrincipal",
@@ -234,44 +248,24 @@ describe("an existing OIDC provider", () => {
   });
 });
 
-describe("the trust policy length, re-checked with the real values", () => {
-  it("fails the role when a longer partition pushes it over the quota", async () => {
-    // Configuration is checked for the aws partition; make that fit with 3 characters to spare.
+describe("FederatedRole re-checks the real trust policy against the quota", () => {
+  it("fails the role when the real document is over the quota (a caller bypassing the config check)", async () => {
+    await new FakeClouds().install();
     const subjects = Array.from(
       { length: 41 },
       (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
     );
-    const uriFor = (name: string) => `api://${TENANT_ID}/${name}`;
-    const lengthWith = (name: string) =>
-      policyLength(
-        buildTrustPolicy({
-          providerArn: PROVIDER_ARN,
-          issuerUrl: entraIssuerUrl(TENANT_ID),
-          audience: uriFor(name),
-          subjects,
-        }),
-      );
-    const name = "x".repeat(1 + 2045 - lengthWith("x"));
-    assert.equal(lengthWith(name), 2045);
-
-    const { program } = await runProgram(
-      {
-        [`${NS}:tenantId`]: TENANT_ID,
-        [`${NS}:application`]: { identifierUri: uriFor(name) },
-        [`${NS}:identities`]: subjects.map((principalId, i) => ({
-          name: `legacy-${i}`,
-          principalId,
-        })),
-        [`${NS}:roles`]: [{ name: "all", identities: subjects.map((_, i) => `legacy-${i}`) }],
-      },
-      {
-        partition: "aws-us-gov",
-        servicePrincipals: Object.fromEntries(subjects.map((s) => [s, { clientId: s }])),
-      },
-    );
+    const role = new FederatedRole("too-long", {
+      roleName: "too-long",
+      oidcProviderArn: `arn:aws-us-gov:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`,
+      issuerUrl: entraIssuerUrl(TENANT_ID),
+      audience: `api://${TENANT_ID}/${"x".repeat(27)}`,
+      subjects,
+      trustPolicyMaxLength: 2048,
+    });
     await assertDeploymentFails(
-      program.roles!,
-      "trust policy of role federation-role-all: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase)",
+      role.arn,
+      "trust policy of role too-long: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase)",
     );
   });
 });

@@ -1,32 +1,17 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, parseConfig, resolveTenant } from "../lib/config";
-
-const NS = "entra-aws-federation";
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const PRINCIPAL = "1ea7e6e0-7876-4d1c-aec5-7b1c927ede74";
-const CONTEXT = { project: "entra-aws-federation", stack: "dev" };
-
-type Raw = Record<string, unknown>;
-
-/** A small valid configuration; each case below changes one thing. */
-function validConfig(): Raw {
-  return {
-    resourceGroup: { name: "rg-fed", location: "westeurope", create: true },
-    identities: [{ name: "orders-api" }, { name: "legacy-vm", principalId: PRINCIPAL }],
-    callerApps: [{ name: "synapse" }],
-    roles: [{ name: "orders", identities: ["orders-api", "synapse"] }],
-  };
-}
-
-/** As the engine hands config to the program: namespaced keys, JSON-encoded values. */
-function asStackConfig(raw: Raw): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [
-      `${NS}:${k}`,
-      typeof v === "string" ? v : JSON.stringify(v),
-    ]),
-  );
-}
+import { ConfigError, parseConfig, resolveTarget } from "../lib/config";
+import {
+  asStackConfig,
+  CONTEXT,
+  invalid,
+  MANY_GUIDS,
+  NS,
+  PRINCIPAL,
+  TENANT,
+  validConfig,
+  type Raw,
+} from "./configCases";
+import { buildTrustPolicy, entraIssuerUrl, policyLength } from "../lib/trustPolicy";
 
 function parse(raw: Raw) {
   return parseConfig(asStackConfig(raw), CONTEXT);
@@ -44,407 +29,10 @@ function errorOf(raw: Raw): string[] {
   assert.fail("configuration was accepted");
 }
 
-function withRole(role: Raw): Raw {
-  return { ...validConfig(), roles: [{ name: "orders", identities: ["orders-api"], ...role }] };
-}
-
-const MANY_GUIDS = Array.from(
-  { length: 42 },
-  (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
-);
-
-const invalid: [title: string, raw: Raw, expected: string[]][] = [
-  [
-    "a misspelt top-level key",
-    { ...validConfig(), identites: [] },
-    [
-      `${NS}:identites: unknown configuration key; allowed keys: tenantId, resourceGroup, application, identities, callerApps, roles, oidcProvider, trustPolicyMaxLength, protect, tags`,
-    ],
-  ],
-  [
-    "a misspelt nested key",
-    { ...validConfig(), resourceGroup: { name: "rg", lcation: "westeurope" } },
-    [`${NS}:resourceGroup: unknown key "lcation"; allowed keys: name, location?, create?`],
-  ],
-  [
-    "a tenant id that is not a GUID",
-    { ...validConfig(), tenantId: "contoso.onmicrosoft.com" },
-    [
-      `${NS}:tenantId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (or empty for the signed-in tenant) (got "contoso.onmicrosoft.com")`,
-    ],
-  ],
-  [
-    "an existing principal id that is not a GUID",
-    { ...validConfig(), identities: [{ name: "legacy-vm", principalId: "not-a-guid" }] },
-    [
-      `${NS}:identities[0].principalId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (got "not-a-guid")`,
-    ],
-  ],
-  [
-    "a wildcard subject",
-    { ...validConfig(), identities: [{ name: "legacy-vm", principalId: "1ea7e6e0-*" }] },
-    [
-      `${NS}:identities[0].principalId: must not contain wildcards: trust policy subjects are exact service principal object ids (got "1ea7e6e0-*")`,
-    ],
-  ],
-  [
-    "an identity name too short for Azure",
-    { ...validConfig(), identities: [{ name: "mi" }] },
-    [
-      `${NS}:identities[0].name: must be 3-128 characters: letters, digits, hyphens and underscores, starting with a letter or digit (got "mi")`,
-    ],
-  ],
-  [
-    "a caller app name with a space",
-    { ...validConfig(), callerApps: [{ name: "synapse export" }] },
-    [
-      `${NS}:callerApps[0].name: must be 3-128 characters: letters, digits, hyphens and underscores, starting with a letter or digit (got "synapse export")`,
-    ],
-  ],
-  [
-    "a name used by an identity and a caller app",
-    { ...validConfig(), callerApps: [{ name: "orders-api" }] },
-    [
-      `${NS}:callerApps[0].name: must be unique across identities and callerApps (ignoring case) (got "orders-api")`,
-      `${NS}:roles[0].identities[1]: must name an entry of identities or callerApps (known: orders-api, legacy-vm) (got "synapse")`,
-    ],
-  ],
-  [
-    "a role name invalid for IAM",
-    withRole({ name: "orders role" }),
-    [
-      `${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "orders role")`,
-    ],
-  ],
-  [
-    "a role name longer than 64 characters",
-    withRole({ name: "r".repeat(65) }),
-    [
-      `${NS}:roles[0].name: must be 1-64 characters: letters, digits and + = , . @ _ - (got "${"r".repeat(65)}")`,
-    ],
-  ],
-  [
-    "two roles with one name",
-    {
-      ...validConfig(),
-      roles: [
-        { name: "orders", identities: ["orders-api"] },
-        { name: "orders", identities: ["synapse"] },
-      ],
-    },
-    [`${NS}:roles[1].name: must be unique (ignoring case) (got "orders")`],
-  ],
-  [
-    "a role listing an unknown identity",
-    withRole({ identities: ["orders-ap"] }),
-    [
-      `${NS}:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, legacy-vm, synapse) (got "orders-ap")`,
-    ],
-  ],
-  [
-    "a role listing no identity",
-    withRole({ identities: [] }),
-    [`${NS}:roles[0].identities: must list at least one identity or caller app (got [])`],
-  ],
-  [
-    "a role listing an identity twice",
-    withRole({ identities: ["orders-api", "orders-api"] }),
-    [`${NS}:roles[0].identities[1]: must not be listed twice (got "orders-api")`],
-  ],
-  [
-    "no roles",
-    { ...validConfig(), roles: [] },
-    [`${NS}:roles: must define at least one role (got [])`],
-  ],
-  [
-    "a max session below an hour",
-    withRole({ maxSessionDurationSeconds: 900 }),
-    [`${NS}:roles[0].maxSessionDurationSeconds: must be an integer from 3600 to 43200 (got 900)`],
-  ],
-  [
-    "a max session above 12 hours",
-    withRole({ maxSessionDurationSeconds: 43201 }),
-    [`${NS}:roles[0].maxSessionDurationSeconds: must be an integer from 3600 to 43200 (got 43201)`],
-  ],
-  [
-    "a malformed managed policy ARN",
-    withRole({ managedPolicyArns: ["arn:aws:iam:::policy/ReadOnlyAccess"] }),
-    [
-      `${NS}:roles[0].managedPolicyArns[0]: must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess (got "arn:aws:iam:::policy/ReadOnlyAccess")`,
-    ],
-  ],
-  [
-    "a role ARN as permissions boundary",
-    withRole({ permissionsBoundaryArn: "arn:aws:iam::123456789012:role/boundary" }),
-    [
-      `${NS}:roles[0].permissionsBoundaryArn: must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess (got "arn:aws:iam::123456789012:role/boundary")`,
-    ],
-  ],
-  [
-    "two managed policies with one name",
-    withRole({
-      managedPolicyArns: [
-        "arn:aws:iam::aws:policy/ReadOnly",
-        "arn:aws:iam::123456789012:policy/team/ReadOnly",
-      ],
-    }),
-    [
-      `${NS}:roles[0].managedPolicyArns[1]: must not repeat a policy name (ReadOnly) within a role (got "arn:aws:iam::123456789012:policy/team/ReadOnly")`,
-    ],
-  ],
-  [
-    "a role path without slashes",
-    withRole({ path: "federation" }),
-    [
-      `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "federation")`,
-    ],
-  ],
-  [
-    "an inline policy without statements",
-    withRole({ inlinePolicies: { s3: { Version: "2012-10-17", Statement: [] } } }),
-    [`${NS}:roles[0].inlinePolicies.s3.Statement: must have at least one statement (got [])`],
-  ],
-  [
-    "an inline policy with a bad name",
-    withRole({
-      inlinePolicies: { "s3 read": { Version: "2012-10-17", Statement: [{ Effect: "Allow" }] } },
-    }),
-    [
-      `${NS}:roles[0].inlinePolicies: has an invalid key: it must be 1-128 characters: letters, digits and + = , . @ _ - (got "s3 read")`,
-    ],
-  ],
-  [
-    "an inline policy statement without Effect",
-    withRole({
-      inlinePolicies: { s3: { Version: "2012-10-17", Statement: [{ Action: "s3:*" }] } },
-    }),
-    [`${NS}:roles[0].inlinePolicies.s3.Statement[0].Effect: is required`],
-  ],
-  [
-    "a tag reserved for AWS",
-    { ...validConfig(), tags: { "aws:owner": "me" } },
-    [
-      `${NS}:tags: has an invalid key: it must be 1-128 characters: letters, digits, spaces and _ . : = + - @, not starting with aws: (got "aws:owner")`,
-    ],
-  ],
-  [
-    "more than 50 tags with the role's",
-    {
-      ...withRole({
-        tags: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`role${i}`, "x"])),
-      }),
-      tags: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`stack${i}`, "x"])),
-    },
-    [`${NS}:roles[0].tags: together with the stack tags must have at most 50 tags (got 51 tags)`],
-  ],
-  [
-    "an identifier URI rejected by the tenant policy",
-    { ...validConfig(), application: { identifierUri: "api://my-aws-fed" } },
-    [
-      `${NS}:application.identifierUri: must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId> (got "api://my-aws-fed")`,
-    ],
-  ],
-  [
-    "an identifier URI for another tenant",
-    {
-      ...validConfig(),
-      tenantId: TENANT,
-      application: { identifierUri: "api://00000000-0000-0000-0000-000000000001/aws" },
-    },
-    [
-      `${NS}:application.identifierUri: must use this stack's tenant id ${TENANT} (got "api://00000000-0000-0000-0000-000000000001/aws")`,
-    ],
-  ],
-  [
-    "an identifier URI with a wildcard",
-    { ...validConfig(), application: { identifierUri: "https://*.contoso.com" } },
-    [`${NS}:application.identifierUri: must not contain wildcards (got "https://*.contoso.com")`],
-  ],
-  [
-    "an app role value with a space",
-    { ...validConfig(), application: { appRoleValue: "Assume Role" } },
-    [
-      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period (got "Assume Role")`,
-    ],
-  ],
-  [
-    "a thumbprint that is not 40 hex characters",
-    {
-      ...validConfig(),
-      oidcProvider: { thumbprints: ["626d44e704d1ceabe3bf0d53397464ac8080142"] },
-    },
-    [
-      `${NS}:oidcProvider.thumbprints: must be "auto", "none" or a list of 1-5 SHA-1 thumbprints (40 hex characters each) (got ["626d44e704d1ceabe3bf0d53397464ac8080142"])`,
-    ],
-  ],
-  [
-    "six thumbprints",
-    {
-      ...validConfig(),
-      oidcProvider: { thumbprints: Array.from({ length: 6 }, (_, i) => String(i).repeat(40)) },
-    },
-    [
-      `${NS}:oidcProvider.thumbprints: must be "auto", "none" or a list of 1-5 SHA-1 thumbprints (40 hex characters each) (got ["0000000000000000000000000000000000000000","1111111111111111111111111111111111111111","22222222222222222222222222222...)`,
-    ],
-  ],
-  [
-    "an existing provider ARN without the trailing slash",
-    {
-      ...validConfig(),
-      oidcProvider: {
-        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}`,
-      },
-    },
-    [
-      `${NS}:oidcProvider.existingArn: must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (with the trailing slash) (got "arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}")`,
-    ],
-  ],
-  [
-    "an existing provider with thumbprints",
-    {
-      ...validConfig(),
-      oidcProvider: {
-        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
-        thumbprints: "auto",
-      },
-    },
-    [
-      `${NS}:oidcProvider.thumbprints: must not be set with existingArn: an existing provider is used as it is (got "auto")`,
-    ],
-  ],
-  [
-    "a created identity without a resource group",
-    { ...validConfig(), resourceGroup: undefined },
-    [
-      `${NS}:resourceGroup: is required when identities lists a new managed identity (an entry without principalId)`,
-    ],
-  ],
-  [
-    "a resource group to create without a location",
-    { ...validConfig(), resourceGroup: { name: "rg-fed", create: true } },
-    [`${NS}:resourceGroup.location: is required when resourceGroup.create is true`],
-  ],
-  [
-    "a secret lifetime over two years",
-    { ...validConfig(), callerApps: [{ name: "synapse", secretExpiresInDays: 731 }] },
-    [`${NS}:callerApps[0].secretExpiresInDays: must be an integer from 1 to 730 (got 731)`],
-  ],
-  [
-    "protect not a boolean",
-    { ...validConfig(), protect: "yes" },
-    [`${NS}:protect: must be true or false (got "yes")`],
-  ],
-  [
-    "a trust policy quota above 4096",
-    { ...validConfig(), trustPolicyMaxLength: 8192 },
-    [`${NS}:trustPolicyMaxLength: must be an integer from 2048 to 4096 (got 8192)`],
-  ],
-  [
-    "a trust policy over the quota",
-    {
-      ...validConfig(),
-      identities: MANY_GUIDS.map((principalId, i) => ({ name: `legacy-${i}`, principalId })),
-      roles: [{ name: "all", identities: MANY_GUIDS.map((_, i) => `legacy-${i}`) }],
-    },
-    [
-      `${NS}:roles[0].identities: makes a trust policy of 2056 characters, over the limit of 2048 (whitespace not counted); at most 41 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase) (got 42 subjects)`,
-    ],
-  ],
-  [
-    "two identities differing only in case",
-    { ...validConfig(), identities: [{ name: "orders-api" }, { name: "Orders-API" }] },
-    [
-      `${NS}:identities[1].name: must be unique across identities and callerApps (ignoring case) (got "Orders-API")`,
-    ],
-  ],
-  [
-    "two roles differing only in case",
-    {
-      ...validConfig(),
-      roles: [
-        { name: "orders", identities: ["orders-api"] },
-        { name: "Orders", identities: ["synapse"] },
-      ],
-    },
-    [`${NS}:roles[1].name: must be unique (ignoring case) (got "Orders")`],
-  ],
-  [
-    "one principal brought twice",
-    {
-      ...validConfig(),
-      identities: [
-        { name: "legacy-vm", principalId: PRINCIPAL },
-        { name: "legacy-vm-2", principalId: PRINCIPAL.toUpperCase() },
-      ],
-      roles: [{ name: "orders", identities: ["legacy-vm"] }],
-    },
-    [
-      `${NS}:identities[1].principalId: must not repeat another identity's principalId (one assignment per principal) (got "${PRINCIPAL}")`,
-    ],
-  ],
-  [
-    "an https identifier URI on a bare domain without a path",
-    { ...validConfig(), application: { identifierUri: "https://contoso.com" } },
-    [
-      `${NS}:application.identifierUri: must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId> (got "https://contoso.com")`,
-    ],
-  ],
-  [
-    "an app role value with a double quote",
-    { ...validConfig(), application: { appRoleValue: 'Assume"Role' } },
-    [
-      `${NS}:application.appRoleValue: must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period (got "Assume\\"Role")`,
-    ],
-  ],
-  [
-    "another stack's audience with a wildcard",
-    { ...validConfig(), oidcProvider: { additionalAudiences: ["api://*"] } },
-    [
-      `${NS}:oidcProvider.additionalAudiences[0]: must be 1-255 characters without spaces or wildcards (another stack's audience) (got "api://*")`,
-    ],
-  ],
-  [
-    "another stack's audience listed twice",
-    {
-      ...validConfig(),
-      oidcProvider: { additionalAudiences: ["api://team-b/x", "api://team-b/x"] },
-    },
-    [
-      `${NS}:oidcProvider.additionalAudiences[1]: must not repeat an audience (this stack's own is always included) (got "api://team-b/x")`,
-    ],
-  ],
-  [
-    "other stacks' audiences with an existing provider",
-    {
-      ...validConfig(),
-      oidcProvider: {
-        existingArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
-        additionalAudiences: ["api://team-b/x"],
-      },
-    },
-    [
-      `${NS}:oidcProvider.additionalAudiences: must not be set with existingArn: an existing provider is used as it is (got ["api://team-b/x"])`,
-    ],
-  ],
-  [
-    "several problems at once",
-    {
-      ...validConfig(),
-      protect: 1,
-      roles: [{ name: "orders", identities: ["orders-api"], path: "x" }],
-    },
-    [
-      `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "x")`,
-      `${NS}:protect: must be true or false (got 1)`,
-    ],
-  ],
-];
-
 describe("parseConfig rejects bad configuration with the key, the value and what is allowed", () => {
   for (const [title, raw, expected] of invalid) {
     it(title, () => {
-      const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-      assert.deepEqual(errorOf(cleaned), expected);
+      assert.deepEqual(errorOf(raw), expected);
     });
   }
 
@@ -533,15 +121,6 @@ describe("parseConfig accepts valid configuration", () => {
     });
   }
 
-  it("accepts exactly as many subjects as fit", () => {
-    const fit = MANY_GUIDS.slice(0, 41);
-    const config = parse({
-      identities: fit.map((principalId, i) => ({ name: `legacy-${i}`, principalId })),
-      roles: [{ name: "all", identities: fit.map((_, i) => `legacy-${i}`) }],
-    });
-    assert.equal(config.roles[0]?.identities.length, 41);
-  });
-
   it("accepts an existing provider, dropping the thumbprint default", () => {
     const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
     assert.deepEqual(parse({ ...validConfig(), oidcProvider: { existingArn } }).oidcProvider, {
@@ -550,12 +129,24 @@ describe("parseConfig accepts valid configuration", () => {
   });
 });
 
-describe("resolveTenant binds the configuration to the signed-in tenant", () => {
+describe("resolveTarget binds the configuration to the signed-in tenant and the partition", () => {
   const OTHER = "00000000-0000-0000-0000-00000000000a";
+  const AWS = { tenantId: TENANT, partition: "aws" };
 
   it("takes the signed-in tenant, lower-cased, when none is configured", () => {
-    assert.equal(resolveTenant(parse(validConfig()), TENANT.toUpperCase()).tenantId, TENANT);
+    const target = { tenantId: TENANT.toUpperCase(), partition: "aws" };
+    assert.equal(resolveTarget(parse(validConfig()), target).tenantId, TENANT);
   });
+
+  function resolveError(raw: Raw, target = AWS): string {
+    try {
+      resolveTarget(parse(raw), target);
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+      return err.message;
+    }
+    assert.fail("configuration was accepted");
+  }
 
   const mismatches: [title: string, raw: Raw, expected: string][] = [
     [
@@ -581,10 +172,71 @@ describe("resolveTenant binds the configuration to the signed-in tenant", () => 
   ];
   for (const [title, raw, expected] of mismatches) {
     it(`rejects ${title} naming another tenant`, () => {
-      assert.throws(() => resolveTenant(parse(raw), TENANT), {
-        name: "ConfigError",
-        message: `Invalid configuration:\n  ${expected}`,
-      });
+      assert.equal(resolveError(raw), `Invalid configuration:\n  ${expected}`);
     });
   }
+
+  /** One role trusting the first n of MANY_GUIDS (existing identities), with the given provider. */
+  const manySubjects = (n: number, oidcProvider: Raw = {}): Raw => ({
+    identities: MANY_GUIDS.slice(0, n).map((principalId, i) => ({
+      name: `legacy-${i}`,
+      principalId,
+    })),
+    roles: [{ name: "all", identities: MANY_GUIDS.slice(0, n).map((_, i) => `legacy-${i}`) }],
+    oidcProvider,
+  });
+  const tooLong = (length: number, fit: number, got: number) =>
+    `Invalid configuration:\n  ${NS}:roles[0].identities: makes a trust policy of ${length} characters, over the limit of 2048 (whitespace not counted); at most ${fit} subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase) (got ${got} subjects)`;
+
+  it("accepts exactly as many subjects as fit in the aws partition", () => {
+    assert.equal(resolveTarget(parse(manySubjects(41)), AWS).roles[0]?.identities.length, 41);
+  });
+
+  it("rejects a trust policy over the quota, saying how many subjects fit", () => {
+    assert.equal(resolveError(manySubjects(42)), tooLong(2056, 41, 42));
+  });
+
+  describe("counts the partition in the provider ARN", () => {
+    // An identifier URI padded so that 41 subjects make 2045 characters in the aws partition.
+    const subjects = MANY_GUIDS.slice(0, 41);
+    const uriFor = (name: string) => `api://${TENANT}/${name}`;
+    const lengthWith = (name: string) =>
+      policyLength(
+        buildTrustPolicy({
+          providerArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
+          issuerUrl: entraIssuerUrl(TENANT),
+          audience: uriFor(name),
+          subjects,
+        }),
+      );
+    const name = "x".repeat(1 + 2045 - lengthWith("x"));
+    const padded = (oidcProvider: Raw = {}): Raw => ({
+      ...manySubjects(41, oidcProvider),
+      application: { identifierUri: uriFor(name) },
+    });
+    const GOV = { tenantId: TENANT, partition: "aws-us-gov" };
+
+    it("fits in aws with 3 characters to spare", () => {
+      assert.equal(lengthWith(name), 2045);
+      assert.equal(resolveTarget(parse(padded()), AWS).roles[0]?.identities.length, 41);
+    });
+
+    it("does not fit in aws-us-gov (7 characters more)", () => {
+      assert.equal(resolveError(padded(), GOV), tooLong(2052, 40, 41));
+    });
+
+    it("measures an existing provider by its own ARN, whatever the aws provider's partition", () => {
+      const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
+      assert.equal(resolveError(padded({ existingArn }), AWS), tooLong(2052, 40, 41));
+    });
+  });
+
+  it("counts a placeholder for each identity it creates (principal ids are GUIDs)", () => {
+    const raw = {
+      resourceGroup: { name: "rg-fed", location: "westeurope", create: true },
+      identities: MANY_GUIDS.map((_, i) => ({ name: `new-${i}` })),
+      roles: [{ name: "all", identities: MANY_GUIDS.map((_, i) => `new-${i}`) }],
+    };
+    assert.equal(resolveError(raw), tooLong(2056, 41, 42));
+  });
 });

@@ -5,10 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { envForIdentity, parseStackOutputs } from "../credentials/src/stackOutputs";
 import { stableAppRoleId } from "../lib/entra";
+import { asStackConfig, invalid, MANY_GUIDS } from "./configCases";
 import {
   ACCOUNT_ID,
   fakeGuid,
   FakeClouds,
+  type FakeCloudsOptions,
   isKnown,
   isSecret,
   NOW,
@@ -318,7 +320,7 @@ describe("program with Pulumi.dev.yaml", () => {
   it("makes only the invokes it needs", () => {
     assert.deepEqual(
       clouds.invokes.map((i) => i.token),
-      ["azuread:index/getClientConfig:getClientConfig"],
+      ["azuread:index/getClientConfig:getClientConfig", "aws:index/getPartition:getPartition"],
     );
   });
 
@@ -357,48 +359,83 @@ describe("program with protect: true", () => {
 
 describe("program stops before registering any resource", () => {
   const OTHER_TENANT = "00000000-0000-0000-0000-00000000000a";
+  const TARGET_INVOKES = [
+    "azuread:index/getClientConfig:getClientConfig",
+    "aws:index/getPartition:getPartition",
+  ];
+
+  async function assertStopsWith(
+    config: Record<string, unknown>,
+    options: FakeCloudsOptions,
+    message: string,
+    invokes: string[],
+  ) {
+    let clouds: FakeClouds | undefined;
+    await assert.rejects(
+      runProgram(config, { ...options, onInstall: (c) => (clouds = c) }),
+      (err: Error) => {
+        assert.ok(pulumi.RunError.isInstance(err), "a RunError: message only, no stack trace");
+        assert.equal(err.message, message);
+        return true;
+      },
+    );
+    await pulumi.runtime.disconnect();
+    assert.deepEqual(clouds?.resources, []);
+    assert.deepEqual(
+      clouds?.invokes.map((i) => i.token),
+      invokes,
+    );
+  }
+
+  describe("on every invalid configuration of the validation table, without calling any cloud", () => {
+    for (const [title, raw, expected] of invalid) {
+      it(title, async () => {
+        const message = ["Invalid configuration:", ...expected.map((line) => `  ${line}`)];
+        await assertStopsWith(asStackConfig(raw), {}, message.join("\n"), []);
+      });
+    }
+  });
+
   const cases: [
     title: string,
     config: Record<string, unknown>,
-    invokes: string[],
+    options: FakeCloudsOptions,
     message: string,
   ][] = [
     [
-      "on invalid configuration, without calling any cloud",
-      { "entra-aws-federation:roles": [{ name: "r", identities: ["nobody"] }] },
-      [],
-      'Invalid configuration:\n  entra-aws-federation:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, reporting-job, synapse-export) (got "nobody")',
-    ],
-    [
       "when tenantId is not the tenant the azuread provider is signed in to",
       { "entra-aws-federation:tenantId": OTHER_TENANT },
-      ["azuread:index/getClientConfig:getClientConfig"],
+      {},
       `Invalid configuration:\n  entra-aws-federation:tenantId: must be the tenant the azuread provider is signed in to, ${TENANT_ID}: sign in to the configured tenant (az login --tenant ${OTHER_TENANT}) or change tenantId (got "${OTHER_TENANT}")`,
     ],
     [
       "when an api://<tenantId>/ identifier URI names another tenant than the signed-in one",
       { "entra-aws-federation:application": { identifierUri: `api://${OTHER_TENANT}/aws` } },
-      ["azuread:index/getClientConfig:getClientConfig"],
+      {},
       `Invalid configuration:\n  entra-aws-federation:application.identifierUri: must use this stack's tenant id ${TENANT_ID} (got "api://${OTHER_TENANT}/aws")`,
     ],
-  ];
-  for (const [title, extra, invokes, message] of cases) {
-    it(title, async () => {
-      let clouds: FakeClouds | undefined;
-      await assert.rejects(
-        runProgram({ ...devStackConfig(), ...extra }, { onInstall: (c) => (clouds = c) }),
-        (err: Error) => {
-          assert.ok(pulumi.RunError.isInstance(err), "a RunError: message only, no stack trace");
-          assert.equal(err.message, message);
-          return true;
+    [
+      "when a trust policy that fits in aws is over the quota in the aws provider's partition",
+      {
+        "entra-aws-federation:identities": MANY_GUIDS.slice(0, 41).map((principalId, i) => ({
+          name: `legacy-${i}`,
+          principalId,
+        })),
+        "entra-aws-federation:roles": [
+          { name: "all", identities: MANY_GUIDS.slice(0, 41).map((_, i) => `legacy-${i}`) },
+        ],
+        // Pads the audience so that 41 subjects make 2045 characters in aws, 2052 in aws-us-gov.
+        "entra-aws-federation:application": {
+          identifierUri: `api://${TENANT_ID}/${"x".repeat(27)}`,
         },
-      );
-      await pulumi.runtime.disconnect();
-      assert.deepEqual(clouds?.resources, []);
-      assert.deepEqual(
-        clouds?.invokes.map((i) => i.token),
-        invokes,
-      );
+      },
+      { partition: "aws-us-gov" },
+      "Invalid configuration:\n  entra-aws-federation:roles[0].identities: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase) (got 41 subjects)",
+    ],
+  ];
+  for (const [title, extra, options, message] of cases) {
+    it(title, async () => {
+      await assertStopsWith({ ...devStackConfig(), ...extra }, options, message, TARGET_INVOKES);
     });
   }
 });
