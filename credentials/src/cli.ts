@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { resolveSettings, type ResolvedSettings } from "./config";
+import { envSecrets, resolveSettings, type ResolvedSettings } from "./config";
 import {
   cacheKey,
   defaultCacheDir,
@@ -186,8 +186,14 @@ async function cmdProcess(args: string[], io: Io): Promise<number> {
   } catch (error) {
     // A failed refresh still serves cached credentials that have not expired.
     if (cached?.status === "due" && Date.parse(cached.credentials.Expiration) > io.now()) {
+      const firstLine = (error as Error).message.split("\n")[0] ?? "";
+      const secrets = [
+        cached.credentials.SecretAccessKey,
+        cached.credentials.SessionToken,
+        ...envSecrets(io.env),
+      ];
       io.stderr(
-        `entra-aws-credentials: refresh failed, serving cached credentials until ${cached.credentials.Expiration}: ${redact((error as Error).message.split("\n")[0] ?? "")}\n`,
+        `entra-aws-credentials: refresh failed, serving cached credentials until ${cached.credentials.Expiration}: ${redact(firstLine, secrets)}\n`,
       );
       io.stdout(`${JSON.stringify(cached.credentials)}\n`);
       return 0;
@@ -243,7 +249,7 @@ async function cmdTokenFile(args: string[], io: Io): Promise<number> {
         values["refresh-before-expiry"],
         "refresh-before-expiry",
       ),
-      log: (line) => io.stderr(`entra-aws-credentials: ${line}\n`),
+      log: (line) => io.stderr(`entra-aws-credentials: ${redact(line, envSecrets(io.env))}\n`),
     });
   } finally {
     process.removeListener("SIGINT", stop);
@@ -301,7 +307,8 @@ async function cmdDoctor(args: string[], io: Io): Promise<number> {
     {
       nowSeconds: Math.floor(io.now() / 1000),
       ...(token !== undefined ? { token } : {}),
-      getToken: async () => (await provider!.getEntraToken(credential!, settings.audience)).token,
+      getToken: async () =>
+        (await provider!.getEntraToken(credential!, settings.audience, envSecrets(io.env))).token,
       ...(assume ? { assumeRole: assume } : {}),
     },
   );
@@ -372,7 +379,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       error instanceof EntraAwsCredentialsError
         ? error.message
         : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    io.stderr(`entra-aws-credentials: ${redact(message)}\n`);
+    io.stderr(`entra-aws-credentials: ${redact(message, envSecrets(io.env))}\n`);
     return 1;
   }
 }

@@ -5,6 +5,7 @@ export const ENV = {
   clientId: "AZURE_CLIENT_ID",
   tenantId: "AZURE_TENANT_ID",
   clientSecret: "AZURE_CLIENT_SECRET",
+  identityHeader: "IDENTITY_HEADER",
   roleArn: "AWS_ROLE_ARN",
   sessionName: "AWS_ROLE_SESSION_NAME",
   audience: "ENTRA_AWS_AUDIENCE",
@@ -13,6 +14,14 @@ export const ENV = {
   defaultRegion: "AWS_DEFAULT_REGION",
   cacheDir: "ENTRA_AWS_CACHE_DIR",
 } as const;
+
+/**
+ * The secret values in the environment, for redaction: the caller app's client secret and the
+ * App Service header that lets anyone holding it get the managed identity's tokens.
+ */
+export function envSecrets(env: NodeJS.ProcessEnv): string[] {
+  return [env[ENV.clientSecret], env[ENV.identityHeader]].filter((v): v is string => !!v);
+}
 
 export interface ResolvedSettings {
   roleArn: string;

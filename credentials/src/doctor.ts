@@ -352,7 +352,7 @@ export async function runDoctor(
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause ?? error;
     const code = (error as EntraAwsCredentialsError).code ?? stsErrorCode(cause);
-    const stsMessage = redact(cause instanceof Error ? cause.message : String(cause));
+    const stsMessage = redact(cause instanceof Error ? cause.message : String(cause), [token]);
     const explanation = explainStsError(code, stsMessage);
     checks.push({
       id: "sts",

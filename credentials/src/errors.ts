@@ -245,13 +245,15 @@ export class EntraAwsCredentialsError extends Error {
     retryable?: boolean;
     causes?: string[];
     cause?: unknown;
+    /** Secret values known where the error is built, replaced in the message. */
+    secrets?: readonly (string | undefined)[];
   }) {
     const causes = args.causes ?? [];
     const text =
       causes.length > 0
         ? `${args.message}\nLikely causes:\n${causes.map((c) => `  - ${c}`).join("\n")}`
         : args.message;
-    super(redact(text), args.cause === undefined ? undefined : { cause: args.cause });
+    super(redact(text, args.secrets), args.cause === undefined ? undefined : { cause: args.cause });
     this.source = args.source;
     this.code = args.code;
     this.retryable = args.retryable ?? false;
@@ -259,7 +261,12 @@ export class EntraAwsCredentialsError extends Error {
   }
 }
 
-export function stsError(error: unknown, roleArn: string): EntraAwsCredentialsError {
+/** `secrets`: the values to keep out of the message, e.g. the token sent to STS. */
+export function stsError(
+  error: unknown,
+  roleArn: string,
+  secrets: readonly (string | undefined)[] = [],
+): EntraAwsCredentialsError {
   const code = stsErrorCode(error);
   const stsMessage = error instanceof Error ? error.message : String(error);
   const explanation = explainStsError(code, stsMessage);
@@ -268,19 +275,26 @@ export function stsError(error: unknown, roleArn: string): EntraAwsCredentialsEr
     source: "sts",
     code,
     retryable: decision === "retry",
-    message: `AssumeRoleWithWebIdentity for ${roleArn} failed: ${code ?? "error"}: ${redact(stsMessage)}\n${explanation.summary}`,
+    message: `AssumeRoleWithWebIdentity for ${roleArn} failed: ${code ?? "error"}: ${stsMessage}\n${explanation.summary}`,
     causes: explanation.causes,
     cause: error,
+    secrets,
   });
 }
 
-export function entraError(error: unknown, scope: string): EntraAwsCredentialsError {
+/** `secrets`: the values to keep out of the message, e.g. AZURE_CLIENT_SECRET. */
+export function entraError(
+  error: unknown,
+  scope: string,
+  secrets: readonly (string | undefined)[] = [],
+): EntraAwsCredentialsError {
   const message = error instanceof Error ? error.message : String(error);
   const explanation = explainEntraError(message);
   return new EntraAwsCredentialsError({
     source: "entra",
-    message: `Getting an Entra ID token for ${scope} failed: ${redact(message)}\n${explanation.summary}`,
+    message: `Getting an Entra ID token for ${scope} failed: ${message}\n${explanation.summary}`,
     causes: explanation.causes,
     cause: error,
+    secrets,
   });
 }

@@ -9,7 +9,14 @@ import {
   type AccessToken,
   type TokenCredential,
 } from "@azure/identity";
-import { ENV, refreshAheadMs, resolveSettings, scopeFor, type ResolvedSettings } from "./config";
+import {
+  ENV,
+  envSecrets,
+  refreshAheadMs,
+  resolveSettings,
+  scopeFor,
+  type ResolvedSettings,
+} from "./config";
 import { classifyStsError, entraError, httpStatus, stsError, stsErrorCode } from "./errors";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
@@ -139,19 +146,25 @@ export function createStsAssumer(
   };
 }
 
-/** Gets an Entra token for `<audience>/.default`, wrapping failures in an explained error. */
+/**
+ * Gets an Entra token for `<audience>/.default`, wrapping failures in an explained error without
+ * the given secret values (e.g. AZURE_CLIENT_SECRET).
+ */
 export async function getEntraToken(
   credential: TokenCredential,
   audience: string,
+  secrets: readonly string[] = [],
 ): Promise<AccessToken> {
   const scope = scopeFor(audience);
   let token: AccessToken | null;
   try {
     token = await credential.getToken(scope);
   } catch (error) {
-    throw entraError(error, scope);
+    throw entraError(error, scope, secrets);
   }
-  if (!token?.token) throw entraError(new Error("the credential returned no token"), scope);
+  if (!token?.token) {
+    throw entraError(new Error("the credential returned no token"), scope, secrets);
+  }
   return token;
 }
 
@@ -170,10 +183,11 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
   const refreshAhead = refreshAheadMs(options.refreshBeforeExpirySeconds, 300);
   const sessionName = sessionNameFor(settings);
   let credential: TokenCredential | undefined = options.credential;
+  const secrets = envSecrets(env);
 
   const getToken = (): Promise<AccessToken> => {
     credential ??= defaultTokenCredential(settings, env);
-    return getEntraToken(credential, settings.audience);
+    return getEntraToken(credential, settings.audience, secrets);
   };
 
   const assumeRole = createStsAssumer(settings, sessionName, options);
@@ -208,7 +222,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
         }
         throw error instanceof Error && error.name === "EntraAwsCredentialsError"
           ? error
-          : stsError(error, settings.roleArn);
+          : stsError(error, settings.roleArn, [token.token, ...secrets]);
       }
     }
   };

@@ -1,16 +1,20 @@
 /**
- * Secrets must never reach stderr or logs. Anything shaped like a JWT, an AWS secret key or a
- * session token is replaced before a message leaves the helper.
+ * Secrets must never reach stderr or logs. Each message is cleared of the secret values the
+ * helper knows where it is built (the Entra token, the AWS secret key and session token,
+ * AZURE_CLIENT_SECRET, IDENTITY_HEADER) and of anything shaped like a JWT (a token echoed back).
+ * Nothing else is guessed at: a "long base64 run" pattern also matched role ARNs and paths, the
+ * very values a user needs to fix the problem.
  */
 
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-// STS session tokens are long base64 blobs; AWS secret keys are 40 base64 characters.
-const LONG_BASE64 = /[A-Za-z0-9+/=]{40,}/g;
 
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  // Longest first, so a secret that contains another one is replaced whole. Values shorter than
+  // 8 characters are no real secret and would blank out ordinary words.
+  const values = secrets
+    .filter((s): s is string => s !== undefined && s.length >= 8)
+    .sort((a, b) => b.length - a.length);
   let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 8) out = out.split(secret).join("[redacted]");
-  }
-  return out.replace(JWT, "[redacted-jwt]").replace(LONG_BASE64, "[redacted]");
+  for (const secret of values) out = out.split(secret).join("[redacted]");
+  return out.replace(JWT, "[redacted-jwt]");
 }

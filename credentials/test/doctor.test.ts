@@ -165,26 +165,29 @@ describe("doctor claim checks (table)", () => {
 });
 
 describe("doctor STS step", () => {
-  it("redacts secrets in the STS error message it reports", async () => {
+  it("redacts the token it checked and any JWT in the STS error message it reports", async () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
-    const blob = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY00";
+    const token = signJwt(generateTestKey(), good);
+    const roleArn = "arn:aws:iam::123456789012:role/OrdersApiProductionReadOnlyAccessForS3";
     const report = await runDoctor(expect, {
-      token: signJwt(generateTestKey(), good),
+      token,
       nowSeconds: now,
       assumeRole: () =>
         Promise.reject(
-          Object.assign(new Error(`Incorrect token audience for ${jwt} (key ${blob})`), {
-            name: "InvalidIdentityTokenException",
-          }),
+          Object.assign(
+            new Error(`Incorrect token audience for ${jwt} (sent ${token}) on ${roleArn}`),
+            { name: "InvalidIdentityTokenException" },
+          ),
         ),
     });
     const sts = report.checks.find((c) => c.id === "sts")!;
     assert.equal(sts.status, "fail");
-    assert.match(
+    assert.equal(
       sts.detail,
-      /^InvalidIdentityToken: Incorrect token audience for \[redacted-jwt\] \(key \[redacted\]\) — /,
+      // The token checked is a known value ([redacted]); any other JWT is caught by its shape.
+      `InvalidIdentityToken: Incorrect token audience for [redacted-jwt] (sent [redacted]) on ${roleArn} — AWS STS rejected the Entra token (issuer, audience or signature).`,
     );
-    assert.ok(!JSON.stringify(report).includes(jwt) && !JSON.stringify(report).includes(blob));
+    assert.ok(!JSON.stringify(report).includes(token));
   });
 });
 

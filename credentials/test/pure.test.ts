@@ -215,15 +215,25 @@ describe("decodeJwtUnverified and redact", () => {
     it(`rejects ${JSON.stringify(bad)}`, () =>
       assert.throws(() => decodeJwtUnverified(bad), /token/));
   }
-  it("redacts JWTs, long secrets and given values", () => {
-    const text = redact(
-      `token eyJhbGciOi.eyJzdWIiOiJ4In0.sig key ${"A".repeat(40)} secret hunter22`,
-      ["hunter22"],
-    );
-    assert.doesNotMatch(text, /eyJ|AAAA|hunter22/);
+  it("redacts JWT-shaped text and the given secret values, longest first", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     assert.equal(
-      redact("arn:aws:iam::123456789012:role/r-1 api://x"),
-      "arn:aws:iam::123456789012:role/r-1 api://x",
+      redact(`token eyJhbGciOi.eyJzdWIiOiJ4In0.sig key ${secret} prefix ${secret.slice(0, 12)}`, [
+        secret.slice(0, 12),
+        secret,
+        "short",
+        undefined,
+      ]),
+      "token [redacted-jwt] key [redacted] prefix [redacted]",
     );
+  });
+  it("leaves ARNs with long role names, paths and other long values intact", () => {
+    const text = [
+      "arn:aws:iam::123456789012:role/OrdersApiProductionReadOnlyAccessForS3",
+      "/home/someone/.cache/entra-aws-credentials/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.json",
+      "api://00000000-0000-0000-0000-000000000000",
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+    ].join(" ");
+    assert.equal(redact(text, ["not-in-the-text"]), text);
   });
 });
