@@ -98,12 +98,11 @@ export interface CancellationDeps {
   stopChildren: () => Promise<void>;
   /** Ends the process (the real one: process.exit). */
   exit: (code: number) => void;
-  repeatWindowMs?: number;
 }
 
 /**
  * SIGINT/SIGTERM handling. The first signal aborts the operation (the Automation API then sends
- * SIGINT to the Pulumi CLI, which stops gracefully). A signal within `repeatWindowMs` of the first
+ * SIGINT to the Pulumi CLI, which stops gracefully). A signal within REPEAT_SIGNAL_WINDOW_MS of the first
  * is the same interruption delivered twice (a terminal Ctrl-C reaches npm and the driver, and npm
  * forwards it again) and is ignored. A later signal means "stop now": the Pulumi CLI child is
  * interrupted again (the CLI's own "terminate" request), killed if it does not exit, and only then
@@ -114,7 +113,7 @@ export function createCancellation(deps: CancellationDeps): {
   onSignal: (signal: NodeJS.Signals) => void;
 } {
   const controller = new AbortController();
-  const window = deps.repeatWindowMs ?? REPEAT_SIGNAL_WINDOW_MS;
+  const window = REPEAT_SIGNAL_WINDOW_MS;
   let firstAt = 0;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -88,6 +88,7 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
   let exitCode: ExitCodeValue = ExitCode.Ok;
   let result: RunResult = "succeeded";
   let error: JsonSummary["error"];
+  let stack: StackHandle | undefined;
 
   const checkCancelled = () => {
     if (deps.signal.aborted) {
@@ -131,7 +132,9 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     backendDescription = backend.description;
     log(`deploy: backend ${backend.description}`);
     checkCancelled();
-    const stack = await selectStack(backend, cmd, log);
+    stack = await selectStack(backend, cmd, log);
+    if (cmd.command === "destroy") await checkDestroyAllowed(stack, cmd, log);
+    // Last chance before the CLI starts: the SDK only relays an abort to a CLI already running.
     checkCancelled();
 
     let op: OperationResult | undefined;
@@ -158,17 +161,14 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
         op = await stack.detectDrift(opOptions());
         break;
       case "destroy":
-        op = await destroy(stack, cmd, opOptions(), log);
+        log(`deploy: destroying stack '${cmd.stack}'`);
+        op = await stack.destroy({ ...opOptions(), excludeProtected: cmd.excludeProtected });
         break;
       case "outputs":
         outputs = await stack.outputs();
-        redactor.addSecretOutputs(outputs);
         break;
     }
-    if (op) {
-      changes = op.changes;
-      outputs = op.outputs;
-    }
+    if (op) changes = op.changes;
     if (outputs === undefined) {
       try {
         outputs = await stack.outputs();
@@ -185,6 +185,13 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
       stack: cmd.stack,
       drift: cmd.command === "drift",
     });
+    // The CLI's error text may quote a value the stack holds as a secret: learn them before
+    // printing it (not after a cancellation, which must not start another CLI run).
+    const fromCli = !(err instanceof DriverError) && classified.kind !== "cancelled";
+    if (stack && fromCli && cmd.command !== "outputs") {
+      const current = await stack.outputs().catch(() => undefined);
+      if (current) redactor.addSecretOutputs(current);
+    }
     exitCode = classified.exitCode;
     result = resultFor(classified.kind);
     error = { kind: classified.kind, message: redactor.redact(classified.message) };
@@ -257,12 +264,12 @@ async function selectStack(
   return backend.createStack(cmd.stack);
 }
 
-async function destroy(
+/** Refuses to destroy a protected stack unless --exclude-protected says what to keep. */
+async function checkDestroyAllowed(
   stack: StackHandle,
   cmd: ParsedCommand,
-  options: OperationOptions,
   log: (line: string) => void,
-): Promise<OperationResult> {
+): Promise<void> {
   const protectedStack = isTrue(await stack.getConfigValue(PROTECT_CONFIG_KEY));
   if (protectedStack && !cmd.excludeProtected) {
     throw new DriverError(
@@ -278,6 +285,4 @@ async function destroy(
       `deploy: stack '${cmd.stack}' is protected: --exclude-protected keeps the protected resources (app registration, service principal, identities, OIDC provider) in the cloud and in the state; everything else is destroyed`,
     );
   }
-  log(`deploy: destroying stack '${cmd.stack}'`);
-  return stack.destroy({ ...options, excludeProtected: cmd.excludeProtected });
 }

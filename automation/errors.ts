@@ -196,18 +196,22 @@ export function classifyError(
   const code = cliExitCode(err);
   const summary = summarizeCliError(err);
 
+  // A specific exit code (CLI v3.226.1+) is the answer; the text is read only where the code says
+  // nothing more than "failed" (older CLIs exit 1 or 255 for almost everything).
+  const generic = code === undefined || code === ExitCode.Failure || code === 255;
+  // The program's own configuration error, whatever code the CLI gave the failed program.
   const invalid = extractInvalidConfiguration(text);
   if (invalid !== undefined) {
     return { exitCode: ExitCode.InvalidConfig, kind: "invalid-config", message: invalid };
   }
-  if (code === ExitCode.PolicyViolation || policyPattern.test(text)) {
+  if (code === ExitCode.PolicyViolation || (generic && policyPattern.test(text))) {
     return {
       exitCode: ExitCode.PolicyViolation,
       kind: "policy-violation",
       message: `a policy pack blocked the operation: ${summary}`,
     };
   }
-  if (code === ExitCode.Drift || noChangesPattern.test(text)) {
+  if (code === ExitCode.Drift || (generic && noChangesPattern.test(text))) {
     return context.drift
       ? {
           exitCode: ExitCode.Drift,
@@ -221,20 +225,24 @@ export function classifyError(
           message: `changes were proposed but --expect-no-changes was given: ${summary}`,
         };
   }
-  if (code === ExitCode.Cancelled || cancelledPattern.test(text)) {
+  if (code === ExitCode.Cancelled || (generic && cancelledPattern.test(text))) {
     return { exitCode: ExitCode.Cancelled, kind: "cancelled", message: summary };
   }
   if (code === ExitCode.StackNotFound) {
     return { exitCode: ExitCode.StackNotFound, kind: "stack-not-found", message: summary };
   }
-  if (passphrasePattern.test(text) && /passphrase/i.test(summary)) {
+  if (
+    (generic || code === ExitCode.InvalidConfig) &&
+    passphrasePattern.test(text) &&
+    /passphrase/i.test(summary)
+  ) {
     return {
       exitCode: ExitCode.InvalidConfig,
       kind: "passphrase-missing",
       message: `${summary} (set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)`,
     };
   }
-  if (code === ExitCode.InvalidConfig || missingConfigPattern.test(text)) {
+  if (code === ExitCode.InvalidConfig || (generic && missingConfigPattern.test(text))) {
     return { exitCode: ExitCode.InvalidConfig, kind: "invalid-config", message: summary };
   }
   if (code === ExitCode.Auth) return { exitCode: ExitCode.Auth, kind: "auth", message: summary };

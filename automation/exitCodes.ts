@@ -28,13 +28,6 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-const known = new Set<number>(Object.values(ExitCode));
-
-/** True for every exit code this driver may return. */
-export function isKnownExitCode(code: number): code is ExitCodeValue {
-  return known.has(code);
-}
-
 /** One line per exit code, for `--help`, the README and docs/pipelines.md. */
 export const exitCodeTable: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.Ok, "success (drift: the infrastructure matches the state)"],

@@ -148,20 +148,43 @@ class PulumiStackBackend implements StackBackend {
   }
 }
 
+/**
+ * The SDK subscribes to "abort" only once it has spawned the CLI, so an abort during its setup
+ * would never reach the CLI, which would then run to the end. This view of the signal also calls a
+ * listener that subscribes after the abort (at once, as a microtask).
+ */
+export function relayLateAbort(signal: AbortSignal): AbortSignal {
+  return new Proxy(signal, {
+    get(target, prop) {
+      if (prop === "addEventListener") {
+        return (...[type, listener, options]: Parameters<AbortSignal["addEventListener"]>) => {
+          if (type !== "abort" || !target.aborted) {
+            target.addEventListener(type, listener, options);
+            return;
+          }
+          const event = new Event("abort");
+          queueMicrotask(() => {
+            if (typeof listener === "function") listener.call(target, event);
+            else listener?.handleEvent(event);
+          });
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
+
 class PulumiStackHandle implements StackHandle {
   constructor(
     private readonly stack: Stack,
     private readonly workspace: LocalWorkspace,
   ) {}
 
-  get name(): string {
-    return this.stack.name;
-  }
-
   /** Options every operation shares: progress to stderr, engine summary, cancellation. */
   private common(opts: OperationOptions) {
     return {
-      signal: opts.signal,
+      signal: relayLateAbort(opts.signal),
       onOutput: opts.onOutput,
       onError: opts.onOutput,
       onEvent: (event: EngineEvent) => {

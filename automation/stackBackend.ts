@@ -51,12 +51,9 @@ export interface DestroyOptions extends OperationOptions {
 
 export interface OperationResult {
   changes: ChangeCounts;
-  /** Present when the operation itself returns outputs (masked as the CLI masks them). */
-  outputs?: OutputMap;
 }
 
 export interface StackHandle {
-  readonly name: string;
   preview(opts: PreviewOptions): Promise<OperationResult>;
   up(opts: UpOptions): Promise<OperationResult>;
   refresh(opts: RefreshOptions): Promise<OperationResult>;

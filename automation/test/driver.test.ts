@@ -261,6 +261,45 @@ describe("driver (against a fake backend)", () => {
         kind: "timeout",
       },
       {
+        name: "a resource error (exit 4) whose output has an advisory policy report stays 4",
+        command: ["up", "--policy-pack", "p"],
+        error: sdkError({
+          exitCode: 4,
+          stderr: "error: creating IAM Role: AccessDenied",
+          stdout: "Policy Violations:\n    [advisory]  aws v0.0.1  tags-present (role)\n",
+        }),
+        code: ExitCode.ResourceError,
+        kind: "resource",
+      },
+      {
+        name: "unexpected changes (exit 7) next to an advisory policy report stay 7",
+        command: ["preview", "--expect-no-changes", "--policy-pack", "p"],
+        error: sdkError({
+          exitCode: 7,
+          stderr: "error: no changes were expected but changes were proposed",
+          stdout: "Policy Violations:\n    [advisory]  aws v0.0.1  tags-present (role)\n",
+        }),
+        code: ExitCode.Drift,
+        kind: "unexpected-changes",
+      },
+      {
+        name: "an auth error (exit 3) is not read as a policy violation",
+        command: ["up"],
+        error: sdkError({ exitCode: 3, stderr: "error: 403 Forbidden\nPolicy Violations:" }),
+        code: ExitCode.Auth,
+        kind: "auth",
+      },
+      {
+        name: "a resource error (exit 4) quoting 'update cancelled' stays 4",
+        command: ["up"],
+        error: sdkError({
+          exitCode: 4,
+          stderr: "error: creating IAM Role: a previous update cancelled: Conflict",
+        }),
+        code: ExitCode.ResourceError,
+        kind: "resource",
+      },
+      {
         name: "internal CLI error 255 becomes 1",
         command: ["up"],
         error: sdkError({ exitCode: 255, stderr: "error: something unexpected" }),
@@ -449,6 +488,27 @@ describe("driver (against a fake backend)", () => {
       assert.equal(code, ExitCode.Cancelled);
     });
 
+    it("a signal while destroy reads the protect key: destroy never starts, exit 8", async () => {
+      const backend = new FakeBackend("dev");
+      const controller = new AbortController();
+      const stack = backend.stack();
+      stack.getConfigValue = (key) => {
+        stack.calls.push({ method: "getConfigValue", key });
+        controller.abort();
+        return Promise.resolve(undefined);
+      };
+      const { code, captured } = await run(["destroy", "--stack", "dev", "--confirm", "dev"], {
+        backend,
+        controller,
+      });
+      assert.equal(code, ExitCode.Cancelled);
+      assert.deepEqual(
+        stack.calls.map((c) => c.method),
+        ["getConfigValue"],
+      );
+      assert.doesNotMatch(captured.err, /destroying stack/);
+    });
+
     it("a signal before the operation starts: nothing runs, exit 8", async () => {
       const controller = new AbortController();
       controller.abort();
@@ -461,10 +521,11 @@ describe("driver (against a fake backend)", () => {
   describe("JSON summary and secret masking", () => {
     it("up --json prints exactly one document with the summary fields and masked outputs", async () => {
       const backend = new FakeBackend("dev");
+      backend.stack().outputsValue = sampleOutputs;
       backend.stack().behaviours.up = (opts) => {
         // The CLI's progress stream must reach stderr, never stdout.
         opts.onOutput("Updating (dev)\n");
-        return Promise.resolve({ changes: { create: 4, same: 1 }, outputs: sampleOutputs });
+        return Promise.resolve({ changes: { create: 4, same: 1 } });
       };
       const { code, captured } = await run(["up", "--stack", "dev", "--json"], { backend });
       assert.equal(code, ExitCode.Ok);
@@ -492,10 +553,10 @@ describe("driver (against a fake backend)", () => {
       assert.deepEqual(outputs.roles, sampleOutputs.roles?.value);
       assert.doesNotMatch(captured.out, /Updating/);
       assert.match(captured.err, /Updating \(dev\)/);
-      // up's result already carries outputs: no second outputs() call.
+      // As the real adapter does: the outputs are read, masked as the CLI masks them, after up.
       assert.deepEqual(
         backend.stack().calls.map((c) => c.method),
-        ["up"],
+        ["up", "outputs"],
       );
     });
 
@@ -515,8 +576,18 @@ describe("driver (against a fake backend)", () => {
         sdkError({ exitCode: 1, stderr: `error: bad value ${CLIENT_SECRET} / ${PASSPHRASE}` }),
       );
       const second = await run(["up", "--stack", "dev", "--json"], { backend });
-      assert.ok(!second.captured.err.includes(PASSPHRASE));
-      assert.ok(!second.captured.out.includes(PASSPHRASE));
+      for (const secret of [CLIENT_SECRET, PASSPHRASE]) {
+        assert.ok(!second.captured.err.includes(secret));
+        assert.ok(!second.captured.out.includes(secret));
+      }
+      assert.match(second.captured.err, /bad value \[secret\] \/ \[secret\]/);
+      assert.deepEqual(
+        backend
+          .stack()
+          .calls.slice(-2)
+          .map((c) => c.method),
+        ["up", "outputs"],
+      );
     });
 
     it("outputs --json prints the `pulumi stack output --json` map, secrets masked", async () => {

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { parseCommandLine, type ParsedCommand } from "../args";
 import { runDriver } from "../driver";
 import { ExitCode } from "../exitCodes";
-import { openPulumiBackend } from "../pulumiWorkspace";
+import { openPulumiBackend, relayLateAbort } from "../pulumiWorkspace";
 import { Captured } from "./helpers";
 
 interface Call {
@@ -390,5 +390,44 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
       "the stand-in CLI should have been interrupted, not timed out",
     );
     assert.match(captured.err, /update cancelled/);
+  });
+
+  it("an abort while the SDK is still setting up (no CLI yet) still interrupts the CLI it starts", async () => {
+    scenario({ up: { hang: true } });
+    const backend = await openPulumiBackend({
+      repoRoot: repo,
+      stack: "dev",
+      env: { PULUMI_HOME: path.join(tmp, "pulumi-home"), PULUMI_CONFIG_PASSPHRASE: "p" },
+    });
+    const stack = await backend.selectStack("dev");
+    const controller = new AbortController();
+    const up = stack.up({
+      signal: controller.signal,
+      onOutput: () => undefined,
+      diff: false,
+      refresh: false,
+      expectNoChanges: false,
+      policyPacks: [],
+    });
+    controller.abort(); // the SDK is still preparing its arguments: no CLI process exists yet
+    // Without relaying the abort, the hanging stand-in would run until the test times out; with
+    // it, the CLI gets SIGINT as soon as it is spawned (before or after installing its handler).
+    await assert.rejects(
+      up,
+      /killed with SIGINT \(User interruption with CTRL-C\): pulumi up |update cancelled/,
+    );
+  });
+
+  it("relayLateAbort calls a listener subscribed after the abort, once, and passes others through", async () => {
+    const controller = new AbortController();
+    const relayed = relayLateAbort(controller.signal);
+    const seen: string[] = [];
+    relayed.addEventListener("abort", () => seen.push("before"));
+    controller.abort();
+    relayed.addEventListener("abort", () => seen.push("after"));
+    relayed.addEventListener("abort", { handleEvent: (e) => seen.push(`object ${e.type}`) });
+    await Promise.resolve();
+    assert.deepEqual(seen, ["before", "after", "object abort"]);
+    assert.equal(relayed.aborted, true);
   });
 });
