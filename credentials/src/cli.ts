@@ -5,7 +5,12 @@
  */
 import * as fs from "node:fs";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { envSecrets, resolveSettings, type ResolvedSettings } from "./config";
+import {
+  envSecrets,
+  resolveIdentitySettings,
+  resolveSettings,
+  type ResolvedSettings,
+} from "./config";
 import {
   cacheKey,
   defaultCacheDir,
@@ -221,19 +226,14 @@ async function cmdTokenFile(args: string[], io: Io): Promise<number> {
   });
   if (values.help) return (io.stdout(USAGE), 0);
   if (!values.file) throw usageError("token-file needs --file <path>.");
-  const audience = values.audience ?? io.env.ENTRA_AWS_AUDIENCE;
-  if (!audience) {
-    throw usageError("token-file needs the audience (--audience or ENTRA_AWS_AUDIENCE).");
-  }
-  const { defaultTokenCredential } = loadProvider();
-  const { runTokenFile } = loadTokenFile();
-  const credential = defaultTokenCredential(
-    {
-      clientId: values["client-id"] ?? io.env.AZURE_CLIENT_ID,
-      tenantId: values["tenant-id"] ?? io.env.AZURE_TENANT_ID,
-    },
+  // The same checks as the other commands; a token file needs no role ARN.
+  const settings = resolveIdentitySettings(
+    { audience: values.audience, clientId: values["client-id"], tenantId: values["tenant-id"] },
     io.env,
   );
+  const { defaultTokenCredential } = loadProvider();
+  const { runTokenFile } = loadTokenFile();
+  const credential = defaultTokenCredential(settings, io.env);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once("SIGINT", stop);
@@ -241,7 +241,7 @@ async function cmdTokenFile(args: string[], io: Io): Promise<number> {
   try {
     await runTokenFile({
       file: values.file,
-      audience,
+      audience: settings.audience,
       credential,
       once: values.once ?? false,
       signal: controller.signal,

@@ -48,6 +48,44 @@ export interface SettingsInput {
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === "" ? undefined : value.trim();
 
+const MISSING_AUDIENCE = `the audience, the federation app's App ID URI such as api://<appId> (option audience / --audience or ${ENV.audience})`;
+
+function missingError(missing: string[]): EntraAwsCredentialsError {
+  return new EntraAwsCredentialsError({
+    source: "config",
+    message: `Missing ${missing.join(" and ")}. Print them for an identity and role with \`entra-aws-credentials env\`.`,
+  });
+}
+
+function checkAudience(audience: string): void {
+  if (audience.endsWith("/.default")) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `The audience "${audience}" ends with /.default: pass the App ID URI itself (the helper adds /.default to the token scope).`,
+    });
+  }
+}
+
+export type IdentitySettings = Pick<ResolvedSettings, "audience" | "clientId" | "tenantId">;
+
+/**
+ * What getting a token needs (`token-file`): the audience, required and checked as in
+ * resolveSettings, and the identity. Options win over the environment.
+ */
+export function resolveIdentitySettings(
+  input: Pick<SettingsInput, "audience" | "clientId" | "tenantId">,
+  env: NodeJS.ProcessEnv = process.env,
+): IdentitySettings {
+  const audience = nonEmpty(input.audience) ?? nonEmpty(env[ENV.audience]);
+  if (!audience) throw missingError([MISSING_AUDIENCE]);
+  checkAudience(audience);
+  return {
+    audience,
+    clientId: nonEmpty(input.clientId) ?? nonEmpty(env[ENV.clientId]),
+    tenantId: nonEmpty(input.tenantId) ?? nonEmpty(env[ENV.tenantId]),
+  };
+}
+
 /** Options win over the environment; the role ARN and the audience are required. */
 export function resolveSettings(
   input: SettingsInput,
@@ -57,29 +95,15 @@ export function resolveSettings(
   const audience = nonEmpty(input.audience) ?? nonEmpty(env[ENV.audience]);
   const missing: string[] = [];
   if (!roleArn) missing.push(`the role ARN (option roleArn / --role-arn or ${ENV.roleArn})`);
-  if (!audience) {
-    missing.push(
-      `the audience, the federation app's App ID URI such as api://<appId> (option audience / --audience or ${ENV.audience})`,
-    );
-  }
-  if (!roleArn || !audience) {
-    throw new EntraAwsCredentialsError({
-      source: "config",
-      message: `Missing ${missing.join(" and ")}. Print them for an identity and role with \`entra-aws-credentials env\`.`,
-    });
-  }
+  if (!audience) missing.push(MISSING_AUDIENCE);
+  if (!roleArn || !audience) throw missingError(missing);
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(roleArn)) {
     throw new EntraAwsCredentialsError({
       source: "config",
       message: `The role ARN "${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`,
     });
   }
-  if (audience.endsWith("/.default")) {
-    throw new EntraAwsCredentialsError({
-      source: "config",
-      message: `The audience "${audience}" ends with /.default: pass the App ID URI itself (the helper adds /.default to the token scope).`,
-    });
-  }
+  const identity = resolveIdentitySettings(input, env);
   const durationSeconds = input.durationSeconds;
   if (
     durationSeconds !== undefined &&
@@ -92,9 +116,7 @@ export function resolveSettings(
   }
   return {
     roleArn,
-    audience,
-    clientId: nonEmpty(input.clientId) ?? nonEmpty(env[ENV.clientId]),
-    tenantId: nonEmpty(input.tenantId) ?? nonEmpty(env[ENV.tenantId]),
+    ...identity,
     sessionName: nonEmpty(input.sessionName) ?? nonEmpty(env[ENV.sessionName]),
     durationSeconds,
     region:

@@ -5,10 +5,12 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { ManagedIdentityCredential } from "@azure/identity";
+import { main } from "../src/cli";
 import { decodeJwtUnverified } from "../src/jwt";
 import { runTokenFile, writeTokenFile } from "../src/tokenFile";
 import { runCli } from "./support/cli";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { captureIo } from "./support/io";
 
 describe("token file mode", function () {
   let f: Fixture;
@@ -169,4 +171,26 @@ describe("token file mode", function () {
     assert.match(run.stderr, /wrote token to .*token; expires/);
     assert.ok(!run.stderr.includes(token) && !run.stdout.includes(token));
   });
+
+  const defaultScope =
+    'entra-aws-credentials: The audience "api://x/.default" ends with /.default: pass the App ID URI itself (the helper adds /.default to the token scope).\n';
+  for (const [what, args, env, stderr] of [
+    ["--audience", ["--audience", "api://x/.default"], {}, defaultScope],
+    ["ENTRA_AWS_AUDIENCE", [], { ENTRA_AWS_AUDIENCE: " api://x/.default " }, defaultScope],
+    [
+      "no audience",
+      [],
+      {},
+      "entra-aws-credentials: Missing the audience, the federation app's App ID URI such as api://<appId> (option audience / --audience or ENTRA_AWS_AUDIENCE). Print them for an identity and role with `entra-aws-credentials env`.\n",
+    ],
+  ] as const) {
+    it(`the token-file command checks the audience like the other commands (${what})`, async () => {
+      const file = path.join(tmp, "token");
+      const io = captureIo(env);
+      assert.equal(await main(["token-file", "--file", file, "--once", ...args], io), 1);
+      assert.equal(io.err, stderr);
+      assert.equal(io.out, "");
+      assert.ok(!fs.existsSync(file));
+    });
+  }
 });
