@@ -126,7 +126,6 @@ describe("program with Pulumi.dev.yaml", () => {
         AZURE_CLIENT_ID: miClient("orders-api"),
         AZURE_TENANT_ID: TENANT_ID,
         AWS_ROLE_ARN: `arn:aws:iam::${ACCOUNT_ID}:role/orders-api-dev`,
-        AWS_ROLE_SESSION_NAME: "orders-api",
         ENTRA_AWS_AUDIENCE: AUDIENCE,
       },
     );

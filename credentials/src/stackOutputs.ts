@@ -126,7 +126,9 @@ export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvRes
     AZURE_CLIENT_ID: clientId,
     AZURE_TENANT_ID: outputs.tenantId,
     AWS_ROLE_ARN: role.arn,
-    AWS_ROLE_SESSION_NAME: sanitizeSessionName(sel.sessionName ?? sel.identity),
+    // Only when asked for: the helper's default, entra-<clientId>@<host>, tells hosts apart in
+    // CloudTrail, and a name printed here would be the same on every host.
+    ...(sel.sessionName ? { AWS_ROLE_SESSION_NAME: sanitizeSessionName(sel.sessionName) } : {}),
     ENTRA_AWS_AUDIENCE: outputs.audience,
   };
   if (secret !== undefined) vars.AZURE_CLIENT_SECRET = secret;

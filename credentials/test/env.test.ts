@@ -91,10 +91,36 @@ describe("env command (stack outputs → environment variables)", () => {
       AZURE_CLIENT_ID: "c1000000-0000-0000-0000-000000000001",
       AZURE_TENANT_ID: tenantId,
       AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/s3-reader",
-      AWS_ROLE_SESSION_NAME: "app-reader",
       ENTRA_AWS_AUDIENCE: outputs.audience,
     });
     assert.equal(r.err, "");
+  });
+
+  it("prints AWS_ROLE_SESSION_NAME only for --session-name, sanitized", async () => {
+    const r = await env([
+      "--outputs",
+      file,
+      "--identity",
+      "app-reader",
+      "--role",
+      "s3-reader",
+      "--format",
+      "dotenv",
+      "--session-name",
+      "nightly batch #7",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(
+      r.out,
+      [
+        "AZURE_CLIENT_ID=c1000000-0000-0000-0000-000000000001",
+        `AZURE_TENANT_ID=${tenantId}`,
+        "AWS_ROLE_ARN=arn:aws:iam::123456789012:role/s3-reader",
+        "AWS_ROLE_SESSION_NAME=nightly-batch-7",
+        `ENTRA_AWS_AUDIENCE=${outputs.audience}`,
+        "",
+      ].join("\n"),
+    );
   });
 
   it("prints dotenv and shell formats (default shell), reading outputs from stdin", async () => {
