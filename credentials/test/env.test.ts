@@ -191,6 +191,16 @@ describe("env command (stack outputs → environment variables)", () => {
     assert.match(r.err, /callerApps is "\[secret\]".*--show-secrets/);
   });
 
+  it("names an unreadable outputs file by its whole path, even with long segments", async () => {
+    const missing = path.join(tmp, "StackOutputsOrdersApiProductionWestEurope2024", "out.json");
+    const r = await env(["--outputs", missing, "--identity", "app-reader", "--role", "s3-reader"]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.err,
+      `entra-aws-credentials: Cannot read the stack outputs ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    );
+  });
+
   it("rejects malformed outputs and bad arguments clearly", async () => {
     assert.match(
       (await env(["--outputs", "-", "--identity", "a", "--role", "b"], "nope")).err,
