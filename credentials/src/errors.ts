@@ -153,9 +153,17 @@ const EXPLANATIONS: Record<string, Explanation> = {
   ExpiredTokenException: {
     summary: "AWS STS says the Entra token has expired.",
     causes: [
-      "The token was requested once more (a managed identity returns its cached token unless it is near expiry) and STS still said expired: check this machine's clock (IAM allows 5 minutes of skew).",
+      "A token cache that judges expiry by a clock that is behind (MSAL's on this machine for a managed identity, or the managed identity endpoint's) still serves a token STS sees as expired: check this machine's clock and enable NTP time sync (IAM allows 5 minutes of skew).",
     ],
   },
+};
+
+/** ExpiredTokenException, and asked again the credential returned the very same token. */
+export const EXPIRED_TOKEN_UNCHANGED: Explanation = {
+  summary: EXPLANATIONS.ExpiredTokenException!.summary,
+  causes: [
+    "Asked again, the credential returned the same token, so STS was not called a second time: @azure/identity (MSAL) keeps a managed identity's token until it is near expiry by this machine's clock, so that clock is behind STS's. Check it and enable NTP time sync (IAM allows 5 minutes of skew).",
+  ],
 };
 
 /** The explanation for an STS error code, with extra detail from the STS message when it helps. */
@@ -261,15 +269,19 @@ export class EntraAwsCredentialsError extends Error {
   }
 }
 
-/** `secrets`: the values to keep out of the message, e.g. the token sent to STS. */
+/**
+ * `secrets`: the values to keep out of the message, e.g. the token sent to STS. `explanation`:
+ * when the caller knows more than the error code tells.
+ */
 export function stsError(
   error: unknown,
   roleArn: string,
   secrets: readonly (string | undefined)[] = [],
+  explanation?: Explanation,
 ): EntraAwsCredentialsError {
   const code = stsErrorCode(error);
   const stsMessage = error instanceof Error ? error.message : String(error);
-  const explanation = explainStsError(code, stsMessage);
+  explanation ??= explainStsError(code, stsMessage);
   const decision = classifyStsError(code, httpStatus(error));
   return new EntraAwsCredentialsError({
     source: "sts",

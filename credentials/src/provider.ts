@@ -17,7 +17,14 @@ import {
   scopeFor,
   type ResolvedSettings,
 } from "./config";
-import { classifyStsError, entraError, httpStatus, stsError, stsErrorCode } from "./errors";
+import {
+  classifyStsError,
+  entraError,
+  EXPIRED_TOKEN_UNCHANGED,
+  httpStatus,
+  stsError,
+  stsErrorCode,
+} from "./errors";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
 import { sessionNameFor } from "./sessionName";
@@ -193,11 +200,10 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
   const assumeRole = createStsAssumer(settings, sessionName, options);
 
   const fetchCredentials = async (): Promise<AwsCredentials> => {
-    let token: AccessToken | undefined;
+    let token = await getToken();
     let renewedToken = false;
     let transientRetries = 0;
     for (;;) {
-      token ??= await getToken();
       try {
         const c = await assumeRole(token.token);
         return {
@@ -207,12 +213,18 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
           expiration: c.expiration,
         };
       } catch (error) {
+        const redactions = [token.token, ...secrets];
         const decision = classifyStsError(stsErrorCode(error), httpStatus(error));
         if (decision === "new-token" && !renewedToken) {
-          // Ask once more. No GetTokenOptions field bypasses @azure/identity's managed identity
-          // token cache (4.14.1), so this is a new token only if the cached one was near expiry.
           renewedToken = true;
-          token = undefined;
+          const expired = token.token;
+          token = await getToken();
+          // No GetTokenOptions field bypasses @azure/identity's managed identity token cache
+          // (4.14.1): it hands back the same token until it is near expiry by this machine's
+          // clock. STS would refuse that token again, so say so now.
+          if (token.token === expired) {
+            throw stsError(error, settings.roleArn, redactions, EXPIRED_TOKEN_UNCHANGED);
+          }
           continue;
         }
         if (decision === "retry" && transientRetries + 1 < retry.maxAttempts) {
@@ -222,7 +234,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
         }
         throw error instanceof Error && error.name === "EntraAwsCredentialsError"
           ? error
-          : stsError(error, settings.roleArn, [token.token, ...secrets]);
+          : stsError(error, settings.roleArn, redactions);
       }
     }
   };

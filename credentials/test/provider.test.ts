@@ -303,30 +303,93 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     assert.equal(sleeps.length, 1);
   });
 
-  it("on ExpiredTokenException asks the credential for a token once more, then calls STS again (a managed identity answers from its cache)", async () => {
+  /**
+   * A credential that asks the loopback managed identity endpoint (App Service protocol) on every
+   * call, with no token cache, so each call gets a new token.
+   */
+  function uncached(clientId: string): TokenCredential & { tokens: string[] } {
+    const credential = {
+      tokens: [] as string[],
+      async getToken(scope: string | string[]): Promise<AccessToken> {
+        const url = new URL(f.mi.endpoint);
+        url.searchParams.set("api-version", "2019-08-01");
+        url.searchParams.set("resource", String(scope).replace(/\/\.default$/, ""));
+        url.searchParams.set("client_id", clientId);
+        const res = await fetch(url, { headers: { "X-IDENTITY-HEADER": f.mi.secret } });
+        const body = (await res.json()) as { access_token: string; expires_on: string };
+        credential.tokens.push(body.access_token);
+        return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
+      },
+    };
+    return credential;
+  }
+
+  const expiredBySts = (causes: string): string =>
+    [
+      "AssumeRoleWithWebIdentity for ROLE failed: ExpiredTokenException: Token expired: current date/time must be before the expiration date/time.",
+      "AWS STS says the Entra token has expired.",
+      "Likely causes:",
+      `  - ${causes}`,
+    ].join("\n");
+
+  it("on ExpiredTokenException gets a new token once and calls STS again with it", async () => {
     const id = f.newIdentity();
-    const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
+    const credential = uncached(id.clientId);
     f.sts.faults.push({ code: "ExpiredTokenException", message: "Token expired" });
-    await provider(id, { credential })();
-    assert.equal(credential.calls, 2);
-    // @azure/identity 4.14.1 has no option to bypass its managed identity token cache: the second
-    // getToken is answered from that cache, not by the managed identity endpoint.
-    assert.equal(f.mi.byClient.get(id.clientId), 1);
-    assert.equal(stsCalls(id.roleArn).length, 2);
+    const creds = await provider(id, { credential })();
+    assert.match(creds.accessKeyId, /^ASIA/);
+    assert.equal(credential.tokens.length, 2);
+    assert.notEqual(credential.tokens[0], credential.tokens[1]);
+    assert.deepEqual(
+      stsCalls(id.roleArn).map((c) => c.outcome),
+      ["ExpiredTokenException", "ok"],
+    );
     assert.deepEqual(sleeps, []);
   });
 
-  it("does not loop on ExpiredTokenException: second one surfaces", async () => {
+  it("on ExpiredTokenException with the same token back (MSAL's managed identity cache) explains at once, without a second STS call", async () => {
     const id = f.newIdentity();
     const credential = counting(new ManagedIdentityCredential({ clientId: id.clientId }));
-    f.sts.stickyFault = { code: "ExpiredTokenException", message: "Token expired" };
+    // STS's clock a day ahead of this machine's: the token, valid for 24 h by the clock MSAL
+    // judges its cache with, has expired for STS (5 minutes of skew allowed).
+    f.clock.now = Date.now() + 86_400_000 + 301_000;
     await assert.rejects(provider(id, { credential })(), (e: EntraAwsCredentialsError) => {
       assert.equal(e.code, "ExpiredTokenException");
-      assert.match(e.message, /clock/);
+      assert.equal(
+        e.message,
+        expiredBySts(
+          "Asked again, the credential returned the same token, so STS was not called a second time: @azure/identity (MSAL) keeps a managed identity's token until it is near expiry by this machine's clock, so that clock is behind STS's. Check it and enable NTP time sync (IAM allows 5 minutes of skew).",
+        ).replace("ROLE", id.roleArn),
+      );
       return true;
     });
     assert.equal(credential.calls, 2);
-    assert.equal(stsCalls(id.roleArn).length, 2);
+    assert.equal(f.mi.byClient.get(id.clientId), 1); // the second token came from MSAL's cache
+    assert.deepEqual(
+      stsCalls(id.roleArn).map((c) => c.outcome),
+      ["ExpiredTokenException"],
+    );
+  });
+
+  it("does not loop on ExpiredTokenException: a new token also expired for STS surfaces", async () => {
+    const id = f.newIdentity();
+    const credential = uncached(id.clientId);
+    f.clock.now = Date.now() + 86_400_000 + 301_000;
+    await assert.rejects(provider(id, { credential })(), (e: EntraAwsCredentialsError) => {
+      assert.equal(e.code, "ExpiredTokenException");
+      assert.equal(
+        e.message,
+        expiredBySts(
+          "A token cache that judges expiry by a clock that is behind (MSAL's on this machine for a managed identity, or the managed identity endpoint's) still serves a token STS sees as expired: check this machine's clock and enable NTP time sync (IAM allows 5 minutes of skew).",
+        ).replace("ROLE", id.roleArn),
+      );
+      return true;
+    });
+    assert.equal(credential.tokens.length, 2);
+    assert.deepEqual(
+      stsCalls(id.roleArn).map((c) => c.outcome),
+      ["ExpiredTokenException", "ExpiredTokenException"],
+    );
   });
 
   it("does not retry InvalidIdentityToken (a v2 token: no provider for its issuer) and explains it", async () => {

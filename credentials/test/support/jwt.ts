@@ -52,6 +52,8 @@ export function entraClaims(i: EntraClaimsInput): Record<string, unknown> {
     roles: i.roles ?? ["AssumeRoleWithWebIdentity"],
     sub: i.principalId,
     tid: i.tenantId,
+    // Entra's unique token id: two tokens issued in the same second still differ.
+    uti: randomUUID(),
     ver: i.version ?? "1.0",
   };
 }
