@@ -134,7 +134,7 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     checkCancelled();
     stack = await selectStack(backend, cmd, log);
     if (cmd.command === "destroy") await checkDestroyAllowed(stack, cmd, log);
-    // Last chance before the CLI starts: the SDK only relays an abort to a CLI already running.
+    // A signal that came while selecting the stack or reading its protect key: start no CLI.
     checkCancelled();
 
     let op: OperationResult | undefined;
@@ -180,17 +180,19 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     }
     if (outputs) redactor.addSecretOutputs(outputs);
   } catch (err) {
-    const classified = classifyError(err, {
-      cancelled: deps.signal.aborted,
-      stack: cmd.stack,
-      drift: cmd.command === "drift",
-    });
+    const context = { stack: cmd.stack, drift: cmd.command === "drift" };
+    let classified = classifyError(err, { ...context, cancelled: deps.signal.aborted });
     // The CLI's error text may quote a value the stack holds as a secret: learn them before
-    // printing it (not after a cancellation, which must not start another CLI run).
-    const fromCli = !(err instanceof DriverError) && classified.kind !== "cancelled";
-    if (stack && fromCli && cmd.command !== "outputs") {
+    // printing it. Not after a cancellation (it must not start another CLI run), nor for drift,
+    // whose message is the driver's own.
+    const quotesCli =
+      !(err instanceof DriverError) &&
+      classified.kind !== "cancelled" &&
+      classified.kind !== "drift";
+    if (stack && quotesCli && cmd.command !== "outputs") {
       const current = await stack.outputs().catch(() => undefined);
       if (current) redactor.addSecretOutputs(current);
+      if (deps.signal.aborted) classified = classifyError(err, { ...context, cancelled: true });
     }
     exitCode = classified.exitCode;
     result = resultFor(classified.kind);

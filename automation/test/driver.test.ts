@@ -442,6 +442,11 @@ describe("driver (against a fake backend)", () => {
       assert.equal(summary.result, "drift");
       assert.deepEqual(summary.changes, { update: 1, delete: 1, same: 5 });
       assert.equal((summary.error as { kind: string }).kind, "drift");
+      // The drift message is the driver's own: no CLI runs to learn secrets to mask in it.
+      assert.deepEqual(
+        backend.stack().calls.map((c) => c.method),
+        ["detectDrift"],
+      );
     });
 
     it("exit 7 on an older CLI that exits 255 with the same message", async () => {
@@ -507,6 +512,28 @@ describe("driver (against a fake backend)", () => {
         ["getConfigValue"],
       );
       assert.doesNotMatch(captured.err, /destroying stack/);
+    });
+
+    it("a signal while the stack's secrets are read after a failure: cancelled (8), not the failure", async () => {
+      const backend = new FakeBackend("dev");
+      const controller = new AbortController();
+      const stack = backend.stack();
+      stack.behaviours.up = failWith(sdkError({ exitCode: 4, stderr: "error: creating role" }));
+      stack.outputs = () => {
+        stack.calls.push({ method: "outputs" });
+        controller.abort();
+        return Promise.resolve(sampleOutputs);
+      };
+      const { code, captured } = await run(["up", "--stack", "dev", "--json"], {
+        backend,
+        controller,
+      });
+      assert.equal(code, ExitCode.Cancelled);
+      assert.equal(captured.json().result, "cancelled");
+      assert.deepEqual(
+        stack.calls.map((c) => c.method),
+        ["up", "outputs"],
+      );
     });
 
     it("a signal before the operation starts: nothing runs, exit 8", async () => {

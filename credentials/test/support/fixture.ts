@@ -99,9 +99,10 @@ export function sharedFixture(): Promise<Fixture> {
       useMiEnv(f.mi);
       return f;
     });
-    // Registered while a hook runs, this lands on the root suite, which runs it after the last
-    // test of the run, or of each file in a parallel worker: the servers keep listening for the
-    // worker's next file but no longer hold the process open.
+    // Registered while a hook runs, once per process by the first file that asks, this lands on
+    // the root suite: it runs at the end of a serial run, or of that first file in a parallel
+    // worker, whose later files find the servers still listening; released servers no longer
+    // hold the process open.
     after(async () => {
       const f = await shared;
       f?.mi.release();
