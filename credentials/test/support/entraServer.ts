@@ -16,6 +16,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as net from "node:net";
 import * as path from "node:path";
+import { replyJson } from "./httpReply";
 import { entraClaims, signJwt, type TestKey } from "./jwt";
 
 export const ENTRA_HOST = "login.microsoftonline.com";
@@ -97,14 +98,9 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     errorSuffix: () => "",
     close: () => Promise.resolve(),
   };
-  const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(text),
-    });
-    res.end(text);
-  };
+  // Entra's token endpoint names the charset.
+  const reply = (res: http.ServerResponse, status: number, body: unknown): void =>
+    replyJson(res, status, body, "application/json; charset=utf-8");
   const aadError = (
     res: http.ServerResponse,
     status: number,

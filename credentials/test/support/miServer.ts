@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { replyJson } from "./httpReply";
 import { entraClaims, signJwt, type TestKey } from "./jwt";
 
 export interface MiIdentity {
@@ -54,14 +55,8 @@ export async function startMiServer(options: MiServerOptions): Promise<MiServer>
     release: () => undefined,
     env: () => ({ IDENTITY_ENDPOINT: state.endpoint, IDENTITY_HEADER: secret }),
   };
-  const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-    });
-    res.end(text);
-  };
+  const reply = (res: http.ServerResponse, status: number, body: unknown): void =>
+    replyJson(res, status, body);
   const server = http.createServer((req, res) => {
     state.requests += 1;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
