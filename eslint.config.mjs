@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from "@eslint/js";
 import pulumi from "@pulumi/eslint-plugin";
+import mocha from "eslint-plugin-mocha";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -25,9 +26,23 @@ export default tseslint.config(
   {
     // Mocha's describe/it callbacks and chai-style helpers are untyped at the edges in tests.
     files: ["tests/**/*.ts", "**/test/**/*.ts", "**/*.test.ts"],
+    plugins: { mocha },
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
+      // A committed .only silently skips the rest of the suite; a test without a body proves nothing.
+      "mocha/no-exclusive-tests": "error",
+      "mocha/no-pending-tests": "error",
+      "mocha/no-identical-title": "error",
+      "mocha/no-empty-title": "error",
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.name='it'] > :matches(ArrowFunctionExpression, FunctionExpression).arguments > BlockStatement[body.length=0]",
+          message: "A test with an empty body passes without proving anything.",
+        },
+      ],
     },
   },
 );
