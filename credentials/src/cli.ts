@@ -21,6 +21,7 @@ import {
 import { formatReport, runDoctor } from "./doctor";
 import { EntraAwsCredentialsError } from "./errors";
 import { redact } from "./redact";
+import { checkCacheDir } from "./safeDir";
 import { envForIdentity, formatEnv, parseStackOutputs } from "./stackOutputs";
 
 export interface Io {
@@ -173,6 +174,7 @@ async function cmdProcess(args: string[], io: Io): Promise<number> {
   const useCache = !values["no-cache"];
   const dir = values["cache-dir"] ?? defaultCacheDir(io.env);
   const key = cacheKey(settings);
+  if (useCache) checkCacheDir(dir);
   const cached = useCache ? readCache(dir, key, io.now(), refreshAheadMs) : undefined;
   if (cached?.status === "hit") {
     io.stdout(`${JSON.stringify(cached.credentials)}\n`);
@@ -192,11 +194,7 @@ async function cmdProcess(args: string[], io: Io): Promise<number> {
     // A failed refresh still serves cached credentials that have not expired.
     if (cached?.status === "due" && Date.parse(cached.credentials.Expiration) > io.now()) {
       const firstLine = (error as Error).message.split("\n")[0] ?? "";
-      const secrets = [
-        cached.credentials.SecretAccessKey,
-        cached.credentials.SessionToken,
-        ...envSecrets(io.env),
-      ];
+      const secrets = [cached.credentials.SecretAccessKey, cached.credentials.SessionToken];
       io.stderr(
         `entra-aws-credentials: refresh failed, serving cached credentials until ${cached.credentials.Expiration}: ${redact(firstLine, secrets)}\n`,
       );
@@ -249,7 +247,7 @@ async function cmdTokenFile(args: string[], io: Io): Promise<number> {
         values["refresh-before-expiry"],
         "refresh-before-expiry",
       ),
-      log: (line) => io.stderr(`entra-aws-credentials: ${redact(line, envSecrets(io.env))}\n`),
+      log: (line) => io.stderr(`entra-aws-credentials: ${line}\n`),
     });
   } finally {
     process.removeListener("SIGINT", stop);
@@ -296,7 +294,7 @@ async function cmdDoctor(args: string[], io: Io): Promise<number> {
   const credential = provider?.defaultTokenCredential(settings, io.env);
   const assume = noSts
     ? undefined
-    : provider?.createStsAssumer(settings, provider.sessionNameFor(settings));
+    : provider?.createStsAssumer(settings, provider.sessionNameFor(settings), {}, io.env);
   const report = await runDoctor(
     {
       audience: settings.audience,
@@ -309,10 +307,21 @@ async function cmdDoctor(args: string[], io: Io): Promise<number> {
       ...(token !== undefined ? { token } : {}),
       getToken: async () =>
         (await provider!.getEntraToken(credential!, settings.audience, envSecrets(io.env))).token,
-      ...(assume ? { assumeRole: assume } : {}),
+      ...(assume ? { assumeRole: assume, stsWhere: assume.where } : {}),
     },
   );
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  // The report quotes Entra and STS messages: redacted field by field, before JSON escaping
+  // could hide a secret's characters from the match.
+  const secrets = envSecrets(io.env);
+  const safe = {
+    ok: report.ok,
+    checks: report.checks.map((c) => ({
+      ...c,
+      detail: redact(c.detail, secrets),
+      ...(c.fix === undefined ? {} : { fix: redact(c.fix, secrets) }),
+    })),
+  };
+  io.stdout(values.json ? `${JSON.stringify(safe, null, 2)}\n` : formatReport(safe));
   return report.ok ? 0 : 2;
 }
 
@@ -352,8 +361,13 @@ function cmdEnv(args: string[], io: Io): number {
   return 0;
 }
 
-/** Runs the command; resolves to the exit code. Errors are printed to stderr, redacted. */
-export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+/**
+ * Runs the command; resolves to the exit code. Everything on stderr (errors, warnings, progress)
+ * goes through the one redaction; stdout carries only what the command is for.
+ */
+export async function main(argv: string[], rawIo: Io = defaultIo()): Promise<number> {
+  const secrets = envSecrets(rawIo.env);
+  const io: Io = { ...rawIo, stderr: (text) => rawIo.stderr(redact(text, secrets)) };
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -379,7 +393,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       error instanceof EntraAwsCredentialsError
         ? error.message
         : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    io.stderr(`entra-aws-credentials: ${redact(message, envSecrets(io.env))}\n`);
+    io.stderr(`entra-aws-credentials: ${message}\n`);
     return 1;
   }
 }

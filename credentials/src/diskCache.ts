@@ -2,8 +2,8 @@
  * The credential_process disk cache. Deliberately free of SDK imports: a cache hit must only cost
  * a Node start, some fs calls and a JSON.parse.
  *
- * One file per (role, audience, identity, session, duration, endpoint, user, host) key under the cache directory
- * (0700), each written atomically (temporary file with mode 0600, fsync, rename). A file that is
+ * One file per (role, audience, identity, session, duration, endpoint, user, host) key under the
+ * cache directory (0700, this user's and writable by no one else: see safeDir.ts), each written atomically (temporary file with mode 0600, fsync, rename). A file that is
  * unreadable, corrupt, for another key, not owned by this user or readable by others is ignored
  * (and replaced by the next write).
  */
@@ -13,6 +13,7 @@ import { homedir, hostname } from "node:os";
 import * as path from "node:path";
 import { ENV } from "./config";
 import { refreshAheadFor } from "./refreshingCache";
+import { checkCacheDir } from "./safeDir";
 import { sessionNameFor } from "./sessionName";
 
 export const CACHE_FORMAT = "entra-aws-credentials/cache/2";
@@ -220,6 +221,7 @@ export function writeCache(
   fetchedAt: number,
 ): void {
   ensurePrivateDir(dir);
+  checkCacheDir(dir);
   removeStaleTemps(dir, key);
   const entry: CacheEntry = { format: CACHE_FORMAT, key, roleArn, fetchedAt, credentials };
   writeFileAtomic(cacheFilePath(dir, key), `${JSON.stringify(entry)}\n`);

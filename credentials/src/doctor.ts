@@ -4,7 +4,12 @@
  * The token is decoded without being trusted; it is never printed.
  */
 import { decodeJwtUnverified, JwtDecodeError, type JwtClaims } from "./jwt";
-import { explainStsError, stsErrorCode, type EntraAwsCredentialsError } from "./errors";
+import {
+  explainStsError,
+  stsErrorCode,
+  type EntraAwsCredentialsError,
+  type StsEndpointContext,
+} from "./errors";
 import { redact } from "./redact";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
@@ -259,6 +264,8 @@ export interface DoctorDeps {
   token?: string;
   /** Calls AssumeRoleWithWebIdentity with the token; resolves to the credentials' expiration. */
   assumeRole?: (token: string) => Promise<{ expiration: Date; assumedRoleArn?: string }>;
+  /** Where the STS request went, named when STS never answered. */
+  stsWhere?: () => StsEndpointContext;
   nowSeconds: number;
 }
 
@@ -353,7 +360,7 @@ export async function runDoctor(
     const cause = (error as { cause?: unknown }).cause ?? error;
     const code = (error as EntraAwsCredentialsError).code ?? stsErrorCode(cause);
     const stsMessage = redact(cause instanceof Error ? cause.message : String(cause), [token]);
-    const explanation = explainStsError(code, stsMessage);
+    const explanation = explainStsError(code, stsMessage, deps.stsWhere?.());
     checks.push({
       id: "sts",
       title: TITLES.sts!,

@@ -38,6 +38,22 @@ const TRANSIENT = new Set([
   "ETIMEDOUT",
 ]);
 
+/**
+ * Codes of an STS call that never got an answer: the connection was refused or reset, the name
+ * did not resolve, the network was unreachable, or the SDK's request timeout passed.
+ */
+const NO_ANSWER = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "TimeoutError",
+]);
+
 /** SDK v3 names modeled STS errors `<Code>Exception`; unmodeled ones keep the wire code. */
 const SDK_NAME_TO_CODE: Record<string, string> = {
   IDPCommunicationErrorException: "IDPCommunicationError",
@@ -166,8 +182,39 @@ export const EXPIRED_TOKEN_UNCHANGED: Explanation = {
   ],
 };
 
-/** The explanation for an STS error code, with extra detail from the STS message when it helps. */
-export function explainStsError(code: string | undefined, stsMessage = ""): Explanation {
+/** Where the STS request went, for the error when STS never answered. */
+export interface StsEndpointContext {
+  /** scheme://host[:port] the request was sent to, when known. */
+  endpoint: string | undefined;
+  /** The AWS_ENDPOINT_URL_STS value, when set. */
+  envEndpoint: string | undefined;
+  region: string;
+}
+
+function noAnswer(code: string, where: StsEndpointContext | undefined): Explanation {
+  const endpoint = where?.endpoint ?? "the STS endpoint";
+  const causes: string[] = [];
+  if (where?.envEndpoint !== undefined) {
+    causes.push(
+      `AWS_ENDPOINT_URL_STS is set to ${where.envEndpoint}: check that URL, or unset it to use the regional endpoint of ${where.region}.`,
+    );
+  }
+  causes.push(
+    `Check network access to ${endpoint}: firewall, proxy (HTTPS_PROXY), DNS, or the VPC endpoint.`,
+  );
+  return { summary: `AWS STS never answered: ${code} from ${endpoint}.`, causes };
+}
+
+/**
+ * The explanation for an STS error code, with extra detail from the STS message when it helps.
+ * `where`: the endpoint used, named when STS never answered.
+ */
+export function explainStsError(
+  code: string | undefined,
+  stsMessage = "",
+  where?: StsEndpointContext,
+): Explanation {
+  if (code !== undefined && NO_ANSWER.has(code)) return noAnswer(code, where);
   const known = code === undefined ? undefined : EXPLANATIONS[code];
   const base: Explanation = known ??
     (code !== undefined && THROTTLING.has(code) ? EXPLANATIONS.Throttling : undefined) ?? {
@@ -194,9 +241,13 @@ export function explainStsError(code: string | undefined, stsMessage = ""): Expl
   return base;
 }
 
+/** Which kind of credential asked Entra: the hints differ (no "attach the identity" for an app). */
+export type CredentialKind = "managed-identity" | "caller-app" | "other";
+
 /** Explanations for Entra (token) failures, keyed by AADSTS code or condition. */
-export function explainEntraError(message: string): Explanation {
+export function explainEntraError(message: string, kind: CredentialKind = "other"): Explanation {
   const causes: string[] = [];
+  const managedIdentity = kind !== "caller-app";
   if (/AADSTS501051/.test(message)) {
     causes.push(
       "The identity is not assigned the federation app's app role (appRoleAssignmentRequired is on): add it to the role's subjects in the Pulumi program.",
@@ -217,25 +268,123 @@ export function explainEntraError(message: string): Explanation {
       "The caller app's client secret is wrong or expired: get the current one from the stack outputs.",
     );
   }
-  if (/unavailable|Network unreachable|ECONNREFUSED|IDENTITY_ENDPOINT|IMDS/i.test(message)) {
-    causes.push(
-      "No managed identity endpoint answered: run on Azure with the identity attached (App Service/Functions set IDENTITY_ENDPOINT and IDENTITY_HEADER; VMs use IMDS).",
-      "For a user-assigned identity set AZURE_CLIENT_ID to its clientId (stack output identities.<name>.clientId).",
-    );
-  }
-  if (/not found|identity not found|400/i.test(message) && causes.length === 0) {
+  if (managedIdentity && /not found|identity not found|400/i.test(message) && causes.length === 0) {
     causes.push(
       "AZURE_CLIENT_ID does not name a user-assigned identity attached to this resource.",
     );
   }
   if (causes.length === 0) {
     causes.push(
-      "Check AZURE_CLIENT_ID / AZURE_TENANT_ID and that the identity is attached to this resource.",
+      managedIdentity
+        ? "Check AZURE_CLIENT_ID / AZURE_TENANT_ID and that the identity is attached to this resource."
+        : "Check the caller app's AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (stack output callerApps.<name>).",
     );
   }
   return { summary: "Could not get an Entra ID token.", causes };
 }
 
+/** The settings that select a caller app instead of a managed identity. */
+const CALLER_APP_SETTINGS =
+  "To use a caller app instead, set AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID.";
+
+/**
+ * One line: no managed identity endpoint answered (not on Azure, or no identity here). `where`
+ * names the endpoint and what happened, e.g. "IMDS at http://169.254.169.254: ECONNREFUSED".
+ */
+export function noManagedIdentityError(where: string, cause?: unknown): EntraAwsCredentialsError {
+  return new EntraAwsCredentialsError({
+    source: "entra",
+    message: `No managed identity endpoint answered (${where}): this is not an Azure resource with a managed identity. ${CALLER_APP_SETTINGS}`,
+    cause,
+  });
+}
+
+interface CauseLike {
+  cause?: unknown;
+  code?: unknown;
+  errorCode?: unknown;
+  status?: unknown;
+  message?: unknown;
+}
+
+/** The error and its causes, outermost first. */
+function causeChain(error: unknown): CauseLike[] {
+  const chain: CauseLike[] = [];
+  for (let e = error; typeof e === "object" && e !== null && chain.length < 8;) {
+    chain.push(e);
+    e = (e as CauseLike).cause;
+  }
+  return chain;
+}
+
+const isNetworkFailure = (e: CauseLike): boolean =>
+  e.errorCode === "network_error" || (typeof e.code === "string" && NO_ANSWER.has(e.code));
+
+/**
+ * MSAL formats a managed identity endpoint's error as "Error(s): Not Available - Timestamp: Not
+ * Available - Description: … - Correlation ID: Not Available - Trace ID: Not Available"; only the
+ * description says anything.
+ */
+function withoutMsalNoise(message: string): string {
+  return message
+    .replace(/(?:Error\(s\)|Timestamp|Correlation ID|Trace ID): Not Available(?: - )?/g, "")
+    .replace(/ - $/, "")
+    .replace(/Message : /, "Message: ")
+    .trim();
+}
+
+function msalDescription(message: string): string | undefined {
+  return /Description: (.*?)(?: - (?:Correlation ID|Trace ID): |$)/s.exec(message)?.[1];
+}
+
+/**
+ * `secrets`: the values to keep out of the message, e.g. AZURE_CLIENT_SECRET. `kind`: which
+ * credential failed, so a caller app never gets the managed identity's hints and vice versa.
+ */
+export function entraError(
+  error: unknown,
+  scope: string,
+  secrets: readonly (string | undefined)[] = [],
+  kind: CredentialKind = "other",
+): EntraAwsCredentialsError {
+  if (error instanceof EntraAwsCredentialsError) return error;
+  const chain = causeChain(error);
+  const message = withoutMsalNoise(error instanceof Error ? error.message : String(error));
+  if (kind === "managed-identity") {
+    if (chain.some(isNetworkFailure) || /unavailable|Network unreachable/i.test(message)) {
+      return noManagedIdentityError(
+        `${process.env.IDENTITY_ENDPOINT ?? "IMDS"}: ${message}`,
+        error,
+      );
+    }
+    const server = chain.find((e) => typeof e.status === "number" && e.status >= 500);
+    if (server) {
+      const description = msalDescription(typeof server.message === "string" ? server.message : "");
+      return new EntraAwsCredentialsError({
+        source: "entra",
+        message: `Getting an Entra ID token for ${scope} failed: the managed identity endpoint answered HTTP ${String(server.status)}${description ? ` (${description})` : ""}, also when retried. This is on the Azure side, not in the settings: try again later, and check the Azure status page if it persists.`,
+        cause: error,
+        secrets,
+      });
+    }
+  }
+  const explanation =
+    kind === "caller-app" && chain.some(isNetworkFailure)
+      ? {
+          summary: "Could not reach Entra ID.",
+          causes: [
+            "Entra ID did not answer the caller app's token request: check network access to the Entra login endpoint (AZURE_AUTHORITY_HOST, default login.microsoftonline.com) and the proxy settings (HTTPS_PROXY).",
+          ],
+        }
+      : explainEntraError(message, kind);
+  return new EntraAwsCredentialsError({
+    source: "entra",
+    message: `Getting an Entra ID token for ${scope} failed: ${message}\n${explanation.summary}`,
+    causes: explanation.causes,
+    cause: error,
+    secrets,
+  });
+}
 /** The error the helper surfaces: a clear message with the likely causes; never any secret. */
 export class EntraAwsCredentialsError extends Error {
   override name = "EntraAwsCredentialsError";
@@ -271,40 +420,24 @@ export class EntraAwsCredentialsError extends Error {
 
 /**
  * `secrets`: the values to keep out of the message, e.g. the token sent to STS. `explanation`:
- * when the caller knows more than the error code tells.
+ * when the caller knows more than the error code tells. `where`: the endpoint used.
  */
 export function stsError(
   error: unknown,
   roleArn: string,
   secrets: readonly (string | undefined)[] = [],
   explanation?: Explanation,
+  where?: StsEndpointContext,
 ): EntraAwsCredentialsError {
   const code = stsErrorCode(error);
   const stsMessage = error instanceof Error ? error.message : String(error);
-  explanation ??= explainStsError(code, stsMessage);
+  explanation ??= explainStsError(code, stsMessage, where);
   const decision = classifyStsError(code, httpStatus(error));
   return new EntraAwsCredentialsError({
     source: "sts",
     code,
     retryable: decision === "retry",
     message: `AssumeRoleWithWebIdentity for ${roleArn} failed: ${code ?? "error"}: ${stsMessage}\n${explanation.summary}`,
-    causes: explanation.causes,
-    cause: error,
-    secrets,
-  });
-}
-
-/** `secrets`: the values to keep out of the message, e.g. AZURE_CLIENT_SECRET. */
-export function entraError(
-  error: unknown,
-  scope: string,
-  secrets: readonly (string | undefined)[] = [],
-): EntraAwsCredentialsError {
-  const message = error instanceof Error ? error.message : String(error);
-  const explanation = explainEntraError(message);
-  return new EntraAwsCredentialsError({
-    source: "entra",
-    message: `Getting an Entra ID token for ${scope} failed: ${message}\n${explanation.summary}`,
     causes: explanation.causes,
     cause: error,
     secrets,

@@ -7,6 +7,7 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
   type AccessToken,
+  type ManagedIdentityCredentialClientIdOptions,
   type TokenCredential,
 } from "@azure/identity";
 import {
@@ -22,9 +23,13 @@ import {
   entraError,
   EXPIRED_TOKEN_UNCHANGED,
   httpStatus,
+  noManagedIdentityError,
   stsError,
   stsErrorCode,
+  type CredentialKind,
+  type StsEndpointContext,
 } from "./errors";
+import { imdsBaseUrl, probe } from "./imdsProbe";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
 import { sessionNameFor } from "./sessionName";
@@ -99,13 +104,46 @@ export function defaultTokenCredential(
   if (secret && settings.clientId && settings.tenantId) {
     return new ClientSecretCredential(settings.tenantId, settings.clientId, secret);
   }
-  return settings.clientId
-    ? new ManagedIdentityCredential({ clientId: settings.clientId })
-    : new ManagedIdentityCredential();
+  const options = settings.clientId ? { clientId: settings.clientId } : {};
+  const imds = imdsBaseUrl();
+  return imds ? new ImdsProbingCredential(imds, options) : new ManagedIdentityCredential(options);
+}
+
+/** Asks for a token only once one connection to IMDS succeeded (see imdsProbe.ts). */
+class ImdsProbingCredential extends ManagedIdentityCredential {
+  private reachable: Promise<string | undefined> | undefined;
+
+  constructor(
+    private readonly imds: URL,
+    options: ManagedIdentityCredentialClientIdOptions,
+  ) {
+    super(options);
+  }
+
+  override async getToken(...args: Parameters<TokenCredential["getToken"]>) {
+    const failure = await (this.reachable ??= probe(this.imds));
+    if (failure !== undefined) {
+      this.reachable = undefined; // the next call tries again
+      throw noManagedIdentityError(`IMDS at ${this.imds.origin}: ${failure}`);
+    }
+    return super.getToken(...args);
+  }
+}
+
+function kindOf(credential: TokenCredential): CredentialKind {
+  if (credential instanceof ManagedIdentityCredential) return "managed-identity";
+  if (credential instanceof ClientSecretCredential) return "caller-app";
+  return "other";
 }
 
 export interface AssumedCredentials extends AwsCredentials {
   assumedRoleArn: string | undefined;
+}
+
+/** Calls AssumeRoleWithWebIdentity; `where()` tells where the last request went. */
+export interface StsAssumer {
+  (webIdentityToken: string): Promise<AssumedCredentials>;
+  where: () => StsEndpointContext;
 }
 
 /** One AssumeRoleWithWebIdentity call per invocation, no retries (the caller owns the policy). */
@@ -113,22 +151,12 @@ export function createStsAssumer(
   settings: ResolvedSettings,
   sessionName: string,
   options: Pick<FromEntraIdentityOptions, "stsRequestTimeoutMs" | "stsClientConfig"> = {},
-): (webIdentityToken: string) => Promise<AssumedCredentials> {
+  env: NodeJS.ProcessEnv = process.env,
+): StsAssumer {
   let client: STSClient | undefined;
-  return async (webIdentityToken) => {
-    client ??= new STSClient({
-      requestHandler: {
-        requestTimeout: options.stsRequestTimeoutMs ?? 10_000,
-        throwOnRequestTimeout: true,
-      },
-      // Merged first: it may add to the client (e.g. its own requestHandler) but never change the
-      // settings below, nor add a retry policy on top of the provider's own.
-      ...options.stsClientConfig,
-      region: settings.region,
-      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
-      maxAttempts: 1,
-      retryStrategy: undefined,
-    });
+  let endpoint: string | undefined;
+  const assume = async (webIdentityToken: string): Promise<AssumedCredentials> => {
+    client ??= createClient();
     const out = await client.send(
       new AssumeRoleWithWebIdentityCommand({
         RoleArn: settings.roleArn,
@@ -151,6 +179,39 @@ export function createStsAssumer(
       assumedRoleArn: out.AssumedRoleUser?.Arn,
     };
   };
+  const createClient = (): STSClient => {
+    const created = new STSClient({
+      requestHandler: {
+        requestTimeout: options.stsRequestTimeoutMs ?? 10_000,
+        throwOnRequestTimeout: true,
+      },
+      // Merged first: it may add to the client (e.g. its own requestHandler) but never change the
+      // settings below, nor add a retry policy on top of the provider's own.
+      ...options.stsClientConfig,
+      region: settings.region,
+      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+      maxAttempts: 1,
+      retryStrategy: undefined,
+    });
+    // The endpoint the SDK resolved (regional default or override), to name it when STS never
+    // answers; the request has its final URL at the finalizeRequest step.
+    created.middlewareStack.add(
+      (next) => (args) => {
+        const r = args.request as { protocol?: string; hostname?: string; port?: number };
+        endpoint = `${r.protocol ?? "https:"}//${r.hostname ?? ""}${r.port ? `:${r.port}` : ""}`;
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "entraAwsRecordEndpoint" },
+    );
+    return created;
+  };
+  return Object.assign(assume, {
+    where: (): StsEndpointContext => ({
+      endpoint: endpoint ?? settings.stsEndpoint,
+      envEndpoint: env[ENV.stsEndpoint] || undefined,
+      region: settings.region,
+    }),
+  });
 }
 
 /**
@@ -163,14 +224,15 @@ export async function getEntraToken(
   secrets: readonly string[] = [],
 ): Promise<AccessToken> {
   const scope = scopeFor(audience);
+  const kind = kindOf(credential);
   let token: AccessToken | null;
   try {
     token = await credential.getToken(scope);
   } catch (error) {
-    throw entraError(error, scope, secrets);
+    throw entraError(error, scope, secrets, kind);
   }
   if (!token?.token) {
-    throw entraError(new Error("the credential returned no token"), scope, secrets);
+    throw entraError(new Error("the credential returned no token"), scope, secrets, kind);
   }
   return token;
 }
@@ -197,7 +259,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
     return getEntraToken(credential, settings.audience, secrets);
   };
 
-  const assumeRole = createStsAssumer(settings, sessionName, options);
+  const assumeRole = createStsAssumer(settings, sessionName, options, env);
 
   const fetchCredentials = async (): Promise<AwsCredentials> => {
     let token = await getToken();
@@ -234,7 +296,7 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
         }
         throw error instanceof Error && error.name === "EntraAwsCredentialsError"
           ? error
-          : stsError(error, settings.roleArn, redactions);
+          : stsError(error, settings.roleArn, redactions, undefined, assumeRole.where());
       }
     }
   };

@@ -9,8 +9,10 @@ import { ensurePrivateDir, writeFileAtomic } from "./diskCache";
 import { getEntraToken } from "./provider";
 import { backoffDelayMs } from "./retry";
 import { jwtExpiryMs } from "./jwt";
+import { checkTokenFileDir } from "./safeDir";
 
 export function writeTokenFile(file: string, token: string): void {
+  checkTokenFileDir(path.dirname(file));
   ensurePrivateDir(path.dirname(file));
   writeFileAtomic(file, token, 0o600);
 }
@@ -67,6 +69,7 @@ export async function runTokenFile(options: TokenFileOptions): Promise<void> {
   const sleep = options.sleep ?? abortableSleep;
   const refreshAheadMs = (options.refreshBeforeExpirySeconds ?? 300) * 1000;
   const log = options.log ?? (() => undefined);
+  checkTokenFileDir(path.dirname(options.file)); // before any token is asked for
   let current: AccessToken | undefined;
   let failures = 0;
   for (;;) {

@@ -3,11 +3,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
+import { builtPath } from "../../tests/support/build";
 import { cacheKey, cacheFilePath, writeCache, type ProcessCredentials } from "../src/diskCache";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
-import { BIN, REPO_ROOT, runCli } from "./support/cli";
+import { bin, METADATA_GUARD, REPO_ROOT, runCli } from "./support/cli";
+import { closedLoopbackUrl } from "./support/loopback";
+import { runMain } from "./support/io";
 
-describe("credential_process command (real processes)", function () {
+/**
+ * The process command runs in this process (`runMain`) unless a real process is what is tested:
+ * the cache hit's module loading, the exit code and streams of a failure, the AWS SDK running it
+ * as credential_process, and MSAL's process-wide choice of managed identity source.
+ */
+describe("credential_process command", function () {
   this.timeout(30_000);
   let f: Fixture;
   let tmp: string;
@@ -51,7 +59,7 @@ describe("credential_process command (real processes)", function () {
   it("prints credential_process JSON, caches it 0600, and a second process makes no network call nor loads the SDKs", async () => {
     const id = f.newIdentity();
     const env = envFor(id);
-    const cold = await runCli(["process"], env);
+    const cold = await runMain(["process"], env);
     assert.equal(cold.code, 0, cold.stderr);
     assert.equal(cold.stderr, "");
     const out = JSON.parse(cold.stdout) as Record<string, unknown>;
@@ -81,25 +89,25 @@ describe("credential_process command (real processes)", function () {
     assert.equal(stsCalls(id.roleArn), 1, "cache hit must not call STS");
     assert.equal(f.mi.byClient.get(id.clientId), 1, "cache hit must not call Entra");
     const loaded = JSON.parse(fs.readFileSync(modules, "utf8")) as string[];
-    assert.ok(
-      loaded.some((m) => m.endsWith(path.join("credentials", "src", "cli.ts"))),
-      "hook saw the CLI",
-    );
+    // The built files by their exact paths: the hook saw the CLI, and never the provider.
+    assert.ok(loaded.includes(builtPath("credentials/src/cli.js")), "hook saw the built CLI");
+    assert.ok(loaded.includes(builtPath("credentials/src/diskCache.js")), "hook saw the cache");
     const sdk = loaded.filter((m) => /node_modules[\\/](@azure|@aws-sdk|@smithy)[\\/]/.test(m));
     assert.deepEqual(sdk, [], "the cache-hit path loaded SDK modules");
-    assert.ok(!loaded.some((m) => m.endsWith(path.join("src", "provider.ts"))));
+    assert.ok(!loaded.includes(builtPath("credentials/src/provider.js")), "loaded the provider");
+    assert.ok(!loaded.includes(builtPath("credentials/src/tokenFile.js")), "loaded token-file");
   });
 
   it("keeps one cache entry per role/audience/identity", async () => {
     const a = f.newIdentity();
     const b = f.newIdentity();
     const cacheDir = path.join(tmp, "cache");
-    await runCli(["process"], envFor(a));
-    await runCli(["process"], envFor(b));
+    await runMain(["process"], envFor(a));
+    await runMain(["process"], envFor(b));
     const otherRole = `${a.roleArn}-other`;
     f.sts.options.roles.set(otherRole, { audience: f.audience, subjects: [a.principalId] });
-    await runCli(["process"], { ...envFor(a), AWS_ROLE_ARN: otherRole });
-    await runCli(["process"], envFor(a)); // hit
+    await runMain(["process"], { ...envFor(a), AWS_ROLE_ARN: otherRole });
+    await runMain(["process"], envFor(a)); // hit
     assert.equal(fs.readdirSync(cacheDir).length, 3);
     assert.equal(stsCalls(a.roleArn), 1);
     assert.equal(stsCalls(otherRole), 1);
@@ -116,14 +124,14 @@ describe("credential_process command (real processes)", function () {
       const dir = path.join(tmp, "cache");
       const file = cacheFilePath(dir, keyFor(id));
       if (content === "") {
-        await runCli(["process"], env);
+        await runMain(["process"], env);
         fs.chmodSync(file, mode);
       } else {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         fs.writeFileSync(file, content, { mode });
       }
       const before = stsCalls(id.roleArn);
-      const run = await runCli(["process"], env);
+      const run = await runMain(["process"], env);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(stsCalls(id.roleArn), before + 1);
       assert.equal(fs.statSync(file).mode & 0o777, 0o600);
@@ -149,9 +157,9 @@ describe("credential_process command (real processes)", function () {
     const id = f.newIdentity();
     const env = envFor(id);
     const args = ["process", "--duration-seconds", "900", "--refresh-before-expiry", "900"];
-    const first = await runCli(args, env);
+    const first = await runMain(args, env);
     assert.equal(first.code, 0, first.stderr);
-    const second = await runCli(args, env);
+    const second = await runMain(args, env);
     assert.equal(second.stdout, first.stdout);
     assert.equal(stsCalls(id.roleArn), 1);
   });
@@ -159,13 +167,13 @@ describe("credential_process command (real processes)", function () {
   it("refreshes 960 s ahead by default, before botocore's 15-minute advisory refresh", async () => {
     const id = f.newIdentity();
     const env = envFor(id);
-    const first = await runCli(["process"], env);
+    const first = await runMain(["process"], env);
     age(id, 1_000);
-    const hit = await runCli(["process"], env);
+    const hit = await runMain(["process"], env);
     assert.equal(hit.code, 0, hit.stderr);
     assert.equal(stsCalls(id.roleArn), 1);
     age(id, 900); // botocore asks again from 900 s left: the cache must not hand these back
-    const refreshed = await runCli(["process"], env);
+    const refreshed = await runMain(["process"], env);
     assert.equal(stsCalls(id.roleArn), 2);
     const out = JSON.parse(refreshed.stdout) as { AccessKeyId: string; Expiration: string };
     assert.notEqual(
@@ -178,9 +186,9 @@ describe("credential_process command (real processes)", function () {
   it("refreshes when the cached entry is due, and serves it if that refresh fails", async () => {
     const id = f.newIdentity();
     const env = envFor(id);
-    const first = JSON.parse((await runCli(["process"], env)).stdout) as { AccessKeyId: string };
+    const first = JSON.parse((await runMain(["process"], env)).stdout) as { AccessKeyId: string };
     age(id, 200); // inside the 300 s window
-    const refreshed = await runCli(["process", "--refresh-before-expiry", "300"], env);
+    const refreshed = await runMain(["process", "--refresh-before-expiry", "300"], env);
     assert.notEqual(
       (JSON.parse(refreshed.stdout) as { AccessKeyId: string }).AccessKeyId,
       first.AccessKeyId,
@@ -200,13 +208,77 @@ describe("credential_process command (real processes)", function () {
       message: `Not authorized (${cached.SecretAccessKey} ${cached.SessionToken})`,
       status: 403,
     };
-    const served = await runCli(["process", "--refresh-before-expiry", "300"], env);
+    const served = await runMain(["process", "--refresh-before-expiry", "300"], env);
     assert.equal(served.code, 0);
     assert.deepEqual(JSON.parse(served.stdout), cached);
     assert.equal(
       served.stderr,
       `entra-aws-credentials: refresh failed, serving cached credentials until ${cached.Expiration}: AssumeRoleWithWebIdentity for ${id.roleArn} failed: AccessDenied: Not authorized ([redacted] [redacted])\n`,
     );
+  });
+
+  describe("refuses a cache directory another user could write to, before any network call", () => {
+    const refusal = (dir: string, why: string): string =>
+      `entra-aws-credentials: The cache directory ${dir} ${why}: another user could replace or delete the cached credentials. Use a directory of your own with mode 0700 (chmod 700, or --cache-dir / ENTRA_AWS_CACHE_DIR), or pass --no-cache.\n`;
+    const refused = async (dir: string, why: string): Promise<void> => {
+      const id = f.newIdentity();
+      const run = await runMain(["process", "--cache-dir", dir], envFor(id));
+      assert.deepEqual(run, { code: 1, stdout: "", stderr: refusal(dir, why) });
+      assert.equal(stsCalls(id.roleArn), 0);
+      assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+    };
+
+    it("mode 0777", async () => {
+      const dir = path.join(tmp, "shared");
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o777);
+      await refused(dir, "is writable by group and others (mode 0777)");
+    });
+
+    it("mode 0720 (group-writable)", async () => {
+      const dir = path.join(tmp, "group");
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o720);
+      await refused(dir, "is writable by group (mode 0720)");
+    });
+
+    it("a symlink to a directory with mode 0777", async () => {
+      const target = path.join(tmp, "shared");
+      fs.mkdirSync(target);
+      fs.chmodSync(target, 0o777);
+      const link = path.join(tmp, "cache-link");
+      fs.symlinkSync(target, link);
+      await refused(link, "is writable by group and others (mode 0777)");
+    });
+
+    it("owned by another user", async () => {
+      const uid = process.getuid!();
+      // As root a directory is handed to "nobody"; otherwise / is root's, not this user's.
+      let dir = "/";
+      if (uid === 0) {
+        dir = path.join(tmp, "theirs");
+        fs.mkdirSync(dir, { mode: 0o700 });
+        fs.chownSync(dir, 65_534, 65_534);
+      }
+      const owner = uid === 0 ? 65_534 : fs.statSync("/").uid;
+      await refused(dir, `is owned by uid ${owner}, not by this user (uid ${uid})`);
+    });
+
+    it("--no-cache runs with such a directory, and a private one is used", async () => {
+      const shared = path.join(tmp, "shared");
+      fs.mkdirSync(shared);
+      fs.chmodSync(shared, 0o777);
+      const id = f.newIdentity();
+      const noCache = await runMain(["process", "--cache-dir", shared, "--no-cache"], envFor(id));
+      assert.equal(noCache.code, 0, noCache.stderr);
+      assert.deepEqual(fs.readdirSync(shared), []);
+      const own = path.join(tmp, "own");
+      fs.mkdirSync(own, { mode: 0o700 });
+      const cached = await runMain(["process", "--cache-dir", own], envFor(id));
+      assert.equal(cached.code, 0, cached.stderr);
+      assert.equal(cached.stderr, "");
+      assert.equal(fs.readdirSync(own).length, 1);
+    });
   });
 
   /** Credentials that STS never issued, planted in the cache by a test. */
@@ -229,7 +301,7 @@ describe("credential_process command (real processes)", function () {
     const before = fs.readFileSync(target, "utf8");
     fs.mkdirSync(dir, { mode: 0o700 });
     fs.symlinkSync(target, cacheFilePath(dir, keyFor(id)));
-    const run = await runCli(["process"], envFor(id));
+    const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 0, run.stderr);
     assert.notEqual(
       (JSON.parse(run.stdout) as ProcessCredentials).AccessKeyId,
@@ -246,7 +318,7 @@ describe("credential_process command (real processes)", function () {
     const otherKey = keyFor({ ...id, roleArn: `${id.roleArn}-other` });
     writeCache(dir, otherKey, id.roleArn, planted(3600), Date.now());
     fs.copyFileSync(cacheFilePath(dir, otherKey), cacheFilePath(dir, keyFor(id)));
-    const run = await runCli(["process"], envFor(id));
+    const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 0, run.stderr);
     assert.notEqual(
       (JSON.parse(run.stdout) as ProcessCredentials).AccessKeyId,
@@ -260,7 +332,7 @@ describe("credential_process command (real processes)", function () {
     const expired = planted(-1);
     writeCache(path.join(tmp, "cache"), keyFor(id), id.roleArn, expired, Date.now() - 3_601_000);
     f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
-    const run = await runCli(["process"], envFor(id));
+    const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.match(
@@ -282,7 +354,7 @@ describe("credential_process command (real processes)", function () {
       /^entra-aws-credentials: AssumeRoleWithWebIdentity for arn:aws:iam::123456789012:role\/.* failed: AccessDenied/,
     );
     assert.match(run.stderr, /principalId/);
-    assert.doesNotMatch(run.stderr, /eyJ|ASIA|IDENTITY_HEADER|at .*\.ts:\d+/);
+    assert.doesNotMatch(run.stderr, /eyJ|ASIA|IDENTITY_HEADER|at .*\.[jt]s:\d+/);
     assert.ok(!run.stderr.includes(f.mi.secret));
   });
 
@@ -293,7 +365,7 @@ describe("credential_process command (real processes)", function () {
       code: "InvalidIdentityToken",
       message: `Incorrect token audience for ${jwt} (header ${f.mi.secret})`,
     };
-    const run = await runCli(["process"], envFor(id));
+    const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.equal(
@@ -301,14 +373,14 @@ describe("credential_process command (real processes)", function () {
       `entra-aws-credentials: AssumeRoleWithWebIdentity for ${id.roleArn} failed: InvalidIdentityToken: Incorrect token audience for [redacted-jwt] (header [redacted])`,
     );
     assert.ok(!run.stderr.includes(f.mi.secret));
-    assert.doesNotMatch(run.stderr, /\[cause\]|\$metadata|at .*\.ts:\d+/);
+    assert.doesNotMatch(run.stderr, /\[cause\]|\$metadata|at .*\.[jt]s:\d+/);
   });
 
   it("prints a role ARN with a long role name intact in the error", async () => {
     const id = f.newIdentity();
     const roleArn = "arn:aws:iam::123456789012:role/OrdersApiProductionReadOnlyAccessForS3";
     f.sts.options.roles.set(roleArn, { audience: f.audience, subjects: [] });
-    const run = await runCli(["process", "--role-arn", roleArn], envFor(id));
+    const run = await runMain(["process", "--role-arn", roleArn], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.deepEqual(run.stderr.split("\n").slice(0, 3), [
@@ -337,8 +409,26 @@ describe("credential_process command (real processes)", function () {
     assert.deepEqual(fs.readdirSync(dir).sort(), [inProgress, otherKeys, `${key}.json`].sort());
   });
 
+  it("off Azure (IMDS refuses the connection) says in one line that no managed identity answered, at once", async () => {
+    // A child: MSAL picks its managed identity source once per process, and this process's is
+    // the loopback App Service endpoint. Without IDENTITY_ENDPOINT MSAL uses IMDS, which
+    // runCli redirects to a closed loopback port (support/loopback.ts).
+    const id = f.newIdentity();
+    const imds = await closedLoopbackUrl();
+    const env: NodeJS.ProcessEnv = { ...envFor(id), AZURE_POD_IDENTITY_AUTHORITY_HOST: imds };
+    delete env.IDENTITY_ENDPOINT;
+    delete env.IDENTITY_HEADER;
+    const run = await runCli(["process"], env);
+    assert.deepEqual(run, {
+      code: 1,
+      stdout: "",
+      stderr: `entra-aws-credentials: No managed identity endpoint answered (IMDS at ${imds}: ECONNREFUSED): this is not an Azure resource with a managed identity. To use a caller app instead, set AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n`,
+    });
+    assert.equal(stsCalls(id.roleArn), 0);
+  });
+
   it("explains missing settings", async () => {
-    const run = await runCli(["process"], { HOME: tmp });
+    const run = await runMain(["process"], { HOME: tmp });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /AWS_ROLE_ARN/);
     assert.match(run.stderr, /ENTRA_AWS_AUDIENCE/);
@@ -350,10 +440,11 @@ describe("credential_process command (real processes)", function () {
     const q = (s: string): string => `"${s}"`;
     fs.writeFileSync(
       config,
-      `[profile entra]\ncredential_process = ${q(process.execPath)} -r ts-node/register ${q(BIN)} process --role-arn ${id.roleArn} --audience ${f.audience} --client-id ${id.clientId} --sts-endpoint ${f.sts.endpoint} --cache-dir ${q(path.join(tmp, "cache"))}\n`,
+      `[profile entra]\ncredential_process = ${q(process.execPath)} -r ${q(METADATA_GUARD)} ${q(bin())} process --role-arn ${id.roleArn} --audience ${f.audience} --client-id ${id.clientId} --sts-endpoint ${f.sts.endpoint} --cache-dir ${q(path.join(tmp, "cache"))}\n`,
     );
     // The SDK runs credential_process with this process's environment (IDENTITY_ENDPOINT and
-    // IDENTITY_HEADER already point at the loopback server) and working directory.
+    // IDENTITY_HEADER already point at the loopback server, IMDS at a closed loopback port) and
+    // working directory.
     const cwd = process.cwd();
     try {
       process.chdir(REPO_ROOT);

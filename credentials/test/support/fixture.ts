@@ -9,6 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { generateTestKey, type TestKey } from "./jwt";
+import { safeEnv } from "./loopback";
 import { startMiServer, type MiServer } from "./miServer";
 import { startStsServer, type StsServer } from "./stsServer";
 
@@ -90,15 +91,25 @@ export function useMiEnv(mi: MiServer): () => void {
 
 let shared: Promise<Fixture> | undefined;
 
-/** The run-wide fixture; its STS clock is `clock.now` (reset it in beforeEach). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, also preloaded into children
+const metadataGuard = require("./noMetadataAddress.js") as { attempts: string[] };
+
+/**
+ * The run-wide fixture; its STS clock is `clock.now` (reset it in beforeEach). It also keeps this
+ * process off the metadata addresses (loopback.ts) and, at the end, fails the run if anything
+ * tried to reach one (noMetadataAddress.js).
+ */
 export function sharedFixture(): Promise<Fixture> {
   if (!shared) {
     const clock = { now: Date.now() };
-    shared = startFixture({ stsNow: () => clock.now }).then((f) => {
-      f.clock = clock;
-      useMiEnv(f.mi);
-      return f;
-    });
+    shared = safeEnv()
+      .then((env) => Object.assign(process.env, env))
+      .then(() => startFixture({ stsNow: () => clock.now }))
+      .then((f) => {
+        f.clock = clock;
+        useMiEnv(f.mi);
+        return f;
+      });
     // Registered while a hook runs, once per process by the first file that asks, this lands on
     // the root suite: it runs at the end of a serial run, or of that first file in a parallel
     // worker, whose later files find the servers still listening; released servers no longer
@@ -107,6 +118,7 @@ export function sharedFixture(): Promise<Fixture> {
       const f = await shared;
       f?.mi.release();
       f?.sts.release();
+      if (metadataGuard.attempts.length > 0) throw new Error(metadataGuard.attempts.join("\n"));
     });
   }
   return shared;

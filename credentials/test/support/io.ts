@@ -1,4 +1,5 @@
-import type { Io } from "../../src/cli";
+import { main, type Io } from "../../src/cli";
+import type { RunResult } from "./cli";
 
 export function captureIo(
   env: NodeJS.ProcessEnv = {},
@@ -18,4 +19,11 @@ export function captureIo(
     now: Date.now,
   };
   return io;
+}
+
+/** Runs the command in this process, with `env` as its environment (MSAL still reads process.env). */
+export async function runMain(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const io = captureIo(env);
+  const code = await main(args, io);
+  return { code, stdout: io.out, stderr: io.err };
 }
