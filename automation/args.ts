@@ -89,8 +89,18 @@ const options = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Pulumi stack names: `name`, `org/name` or `org/project/name`, each part `[A-Za-z0-9_.-]+`. */
-const stackNamePattern = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
+/**
+ * Pulumi stack names: `name`, `org/name` or `org/project/name`, each part `[A-Za-z0-9_.-]+`.
+ * A part may not be `.` or `..` (DIY backends turn the name into a path under the state
+ * directory) nor start with `-` (the CLI would read it as a flag).
+ */
+function isStackName(name: string): boolean {
+  const parts = name.split("/");
+  return (
+    parts.length <= 3 &&
+    parts.every((p) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== "." && p !== ".." && !p.startsWith("-"))
+  );
+}
 
 function isCommand(value: string): value is CommandName {
   return (commandNames as readonly string[]).includes(value);
@@ -99,7 +109,7 @@ function isCommand(value: string): value is CommandName {
 /** Node's parseArgs messages are long; keep the first sentence. */
 function shortParseError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const first = message.split(". ")[0] ?? message;
+  const first = message.split(/(?<=\.)\s/)[0] ?? message;
   return first.endsWith(".") ? first : `${first}.`;
 }
 
@@ -129,7 +139,12 @@ export function parseCommandLine(
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
-    return usage(`${shortParseError(err)} Run with --help for usage.`);
+    // Still name the command when one was given, so `outputs --json` keeps stdout empty.
+    const guess = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false });
+    const word = guess.positionals[0];
+    return usage(`${shortParseError(err)} Run with --help for usage.`, {
+      ...(word !== undefined && isCommand(word) ? { command: word } : {}),
+    });
   }
   const { values, positionals } = parsed;
 
@@ -164,9 +179,9 @@ export function parseCommandLine(
       exitCode: ExitCode.StackNotFound,
     });
   }
-  if (!stackNamePattern.test(stack)) {
+  if (!isStackName(stack)) {
     return usage(
-      `Invalid stack name '${stack}': use letters, digits, '_', '.', '-' (optionally org/project/stack).`,
+      `Invalid stack name '${stack}' (--stack or PULUMI_STACK): use 'name', 'org/name' or 'org/project/name', each part of letters, digits, '_', '.', '-', not starting with '-' and not '.' or '..'.`,
       { command },
     );
   }
@@ -249,8 +264,8 @@ export function helpText(): string {
     "  set. With none, state goes to <repo>/.pulumi-state (git-ignored); a passphrase stack there",
     "  needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE, a stack created with",
     "  --secrets-provider awskms://... or azurekeyvault://... (see Pulumi.<stack>.yaml) does not.",
-    "  Needs the Pulumi CLI on PATH, v3.226.1 or later for the exit codes below:",
-    "  https://www.pulumi.com/docs/install/",
+    "  Needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/), at least the version",
+    '  docs/pipelines.md names under "Exit codes" for the exit codes below.',
     "",
     "Cancellation:",
     "  The first SIGINT/SIGTERM cancels the operation (the Pulumi CLI finishes the resource",

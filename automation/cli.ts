@@ -2,16 +2,23 @@
  * Entry point of `npm run deploy -- <command> --stack <name> [options]`.
  * Wires process arguments, environment, signals, stdout and stderr to the driver.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { helpText, parseCommandLine } from "./args";
-import { runDriver, type DriverDeps } from "./driver";
+import { childPids, createCancellation, stopChildProcesses } from "./cancellation";
+import { runDriver, usageSummary, type DriverDeps } from "./driver";
 import { ExitCode } from "./exitCodes";
-import { openPulumiBackend } from "./pulumiWorkspace";
 
-/** The repository root (this file lives in `<repo>/automation`). */
-export const repoRoot = path.resolve(__dirname, "..");
+/**
+ * The repository: the nearest directory above this file with a Pulumi.yaml. This file runs from
+ * `<repo>/automation` (ts-node), `<repo>/dist/automation` or a test build inside the repository.
+ */
+export function findRepoRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "..");
+  }
+}
 
 /** Environment values that must never appear in a log. */
 const secretEnvNames = [
@@ -45,24 +52,9 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (parsed.kind === "usage-error") {
     io.stderr(`deploy: error: ${parsed.message}\n`);
-    if (parsed.json && parsed.command && parsed.stack) {
-      io.stdout(
-        `${JSON.stringify(
-          {
-            command: parsed.command,
-            stack: parsed.stack,
-            result: "refused",
-            exitCode: parsed.exitCode,
-            changes: {},
-            outputs: null,
-            durationMs: 0,
-            backend: null,
-            error: { kind: "usage", message: parsed.message },
-          },
-          null,
-          2,
-        )}\n`,
-      );
+    // `outputs --json` prints the output map or nothing (docs/pipelines.md), never a summary.
+    if (parsed.json && parsed.command !== "outputs") {
+      io.stdout(`${JSON.stringify(usageSummary(parsed), null, 2)}\n`);
     }
     return parsed.exitCode;
   }
@@ -72,13 +64,14 @@ export async function main(io: CliIo): Promise<number> {
   return runDriver(parsed, {
     openBackend:
       io.openBackend ??
-      ((opts) =>
-        openPulumiBackend({
-          repoRoot,
-          env: io.env,
-          stack: opts.stack,
-          ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}),
-        })),
+      (async (opts) => {
+        // Loaded only here: the Automation API takes most of a second to load, which `--help`
+        // and usage errors must not pay.
+        const { openPulumiBackend } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require("./pulumiWorkspace") as typeof import("./pulumiWorkspace");
+        return openPulumiBackend({ repoRoot: findRepoRoot(), env: io.env, ...opts });
+      }),
     stdout: io.stdout,
     stderr: io.stderr,
     signal: io.signal,
@@ -87,128 +80,25 @@ export async function main(io: CliIo): Promise<number> {
   });
 }
 
-/** Signals closer together than this are one interruption delivered twice (see below). */
-export const REPEAT_SIGNAL_WINDOW_MS = 2000;
-
-export interface CancellationDeps {
-  stderr: (text: string) => void;
-  /** Milliseconds (monotonic). */
-  now: () => number;
-  /** Stops the Pulumi CLI processes this driver started; resolves when they are gone. */
-  stopChildren: () => Promise<void>;
-  /** Ends the process (the real one: process.exit). */
-  exit: (code: number) => void;
-}
-
 /**
- * SIGINT/SIGTERM handling. The first signal aborts the operation (the Automation API then sends
- * SIGINT to the Pulumi CLI, which stops gracefully). A signal within REPEAT_SIGNAL_WINDOW_MS of the first
- * is the same interruption delivered twice (a terminal Ctrl-C reaches npm and the driver, and npm
- * forwards it again) and is ignored. A later signal means "stop now": the Pulumi CLI child is
- * interrupted again (the CLI's own "terminate" request), killed if it does not exit, and only then
- * does the driver exit 8, so no `pulumi` process is left running without its parent.
+ * A writer for stdout/stderr that goes quiet once the reader has gone (`deploy --help | head -1`):
+ * EPIPE is the reader's choice, not the driver's failure, so there is no stack trace and the
+ * run keeps its own exit code.
  */
-export function createCancellation(deps: CancellationDeps): {
-  controller: AbortController;
-  onSignal: (signal: NodeJS.Signals) => void;
-} {
-  const controller = new AbortController();
-  const window = REPEAT_SIGNAL_WINDOW_MS;
-  let firstAt = 0;
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) {
-      firstAt = deps.now();
-      deps.stderr(
-        `deploy: received ${signal}: cancelling; the Pulumi CLI stops after the resource operations in flight (a second signal, more than ${window / 1000} s later, stops it at once)\n`,
-      );
-      controller.abort();
-      return;
-    }
-    if (stopping) return;
-    if (deps.now() - firstAt < window) {
-      deps.stderr(
-        `deploy: received ${signal} again within ${window / 1000} s (npm and the terminal both deliver it): still cancelling\n`,
-      );
-      return;
-    }
-    stopping = true;
-    deps.stderr(
-      `deploy: received ${signal} again: stopping the Pulumi CLI now and exiting. The stack may be left locked with pending operations: run \`refresh\` (and \`pulumi cancel\` if it stays locked)\n`,
-    );
-    deps
-      .stopChildren()
-      .catch(() => undefined)
-      .finally(() => deps.exit(ExitCode.Cancelled));
+function writerOf(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
-  return { controller, onSignal };
-}
-
-/** Direct child processes of `pid` (Linux: /proc; elsewhere: `ps`). Empty when unknown. */
-export function childPids(pid: number): number[] {
-  try {
-    const tasks = fs.readdirSync(`/proc/${pid}/task`);
-    const pids = tasks.flatMap((tid) =>
-      fs
-        .readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
-        .trim()
-        .split(/\s+/)
-        .filter((s) => s.length > 0)
-        .map(Number),
-    );
-    return [...new Set(pids)];
-  } catch {
-    // Not Linux (or no /proc): ask ps.
-  }
-  try {
-    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" });
-    return out
-      .split("\n")
-      .map((line) => line.trim().split(/\s+/).map(Number))
-      .filter(([child, parent]) => parent === pid && child !== undefined && child > 0)
-      .map(([child]) => child as number);
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Stops this process's children (the Pulumi CLI): SIGINT first (for the CLI a second interrupt
- * means "terminate now", and it then stops its plugins itself), SIGKILL after `graceMs`.
- */
-export async function stopChildProcesses(graceMs = 1500): Promise<void> {
-  const pids = childPids(process.pid);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGINT");
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  for (const pid of pids.filter(alive)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
 }
 
 if (require.main === module) {
-  const stderr = (text: string) => void process.stderr.write(text);
+  const stdout = writerOf(process.stdout);
+  const stderr = writerOf(process.stderr);
   const { controller, onSignal } = createCancellation({
     stderr,
     now: () => performance.now(),
@@ -226,12 +116,16 @@ if (require.main === module) {
     argv: process.argv.slice(2),
     env: process.env,
     cwd: process.cwd(),
-    stdout: (text) => void process.stdout.write(text),
+    stdout,
     stderr,
     signal: controller.signal,
   })
-    .then((code) => {
+    .then(async (code) => {
       process.exitCode = code;
+      // A CLI call the SDK cannot interrupt (its `pulumi version`) may outlive a cancelled run.
+      if (controller.signal.aborted && childPids(process.pid).length > 0) {
+        await stopChildProcesses();
+      }
     })
     .catch((err: unknown) => {
       // main() classifies every error; this is only a last resort, still one line.

@@ -1,4 +1,4 @@
-import type { CommandName, ParsedCommand } from "./args";
+import type { CommandName, ParsedCommand, UsageError } from "./args";
 import { classifyError, DriverError, type ErrorKind } from "./errors";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import { maskOutputs, Redactor } from "./masking";
@@ -17,7 +17,12 @@ export const PROTECT_CONFIG_KEY = "entra-aws-federation:protect";
 
 export interface DriverDeps {
   /** Opens the backend (the real one checks the Pulumi CLI and chooses the state backend). */
-  openBackend: (opts: { stack: string; secretsProvider?: string }) => Promise<StackBackend>;
+  openBackend: (opts: {
+    stack: string;
+    secretsProvider?: string;
+    /** The driver's signal: every Pulumi CLI call the backend makes is interrupted by it. */
+    signal: AbortSignal;
+  }) => Promise<StackBackend>;
   /** Machine-readable output only. */
   stdout: (text: string) => void;
   /** Human progress and errors. */
@@ -34,8 +39,9 @@ export type RunResult = "succeeded" | "drift" | "failed" | "cancelled" | "refuse
 
 /** The one JSON document `--json` prints (every command except `outputs`). */
 export interface JsonSummary {
-  command: CommandName;
-  stack: string;
+  /** null only for a usage error whose arguments named no (known) command or no stack. */
+  command: CommandName | null;
+  stack: string | null;
   result: RunResult;
   exitCode: ExitCodeValue;
   /** Resource change counts by operation, as the Pulumi engine reports them. */
@@ -45,6 +51,21 @@ export interface JsonSummary {
   durationMs: number;
   backend: string | null;
   error?: { kind: ErrorKind; message: string };
+}
+
+/** The summary of a run refused before it started: the arguments were wrong. */
+export function usageSummary(error: UsageError): JsonSummary {
+  return {
+    command: error.command ?? null,
+    stack: error.stack ?? null,
+    result: "refused",
+    exitCode: error.exitCode,
+    changes: {},
+    outputs: null,
+    durationMs: 0,
+    backend: null,
+    error: { kind: "usage", message: error.message },
+  };
 }
 
 function describeChanges(changes: ChangeCounts): string {
@@ -127,6 +148,7 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
     checkCancelled();
     const backend = await deps.openBackend({
       stack: cmd.stack,
+      signal: deps.signal,
       ...(cmd.create && cmd.secretsProvider ? { secretsProvider: cmd.secretsProvider } : {}),
     });
     backendDescription = backend.description;
@@ -174,7 +196,7 @@ export async function runDriver(cmd: ParsedCommand, deps: DriverDeps): Promise<E
         outputs = await stack.outputs();
       } catch (err) {
         log(
-          `deploy: warning: could not read the stack outputs: ${classifyError(err, { cancelled: false, stack: cmd.stack }).message}`,
+          `deploy: warning: could not read the stack outputs: ${classifyError(err, { cancelled: deps.signal.aborted, stack: cmd.stack }).message}`,
         );
       }
     }

@@ -12,6 +12,7 @@ export type ErrorKind =
   | "drift"
   | "unexpected-changes"
   | "cancelled"
+  | "killed"
   | "auth"
   | "resource"
   | "timeout"
@@ -60,7 +61,17 @@ interface CommandResultLike {
   stdout?: unknown;
   stderr?: unknown;
   code?: unknown;
-  err?: { exitCode?: unknown; code?: unknown; message?: unknown } | undefined;
+  /** The execa error (execa 5: exitCode, code, signal, signalDescription, command). */
+  err?:
+    | {
+        exitCode?: unknown;
+        code?: unknown;
+        message?: unknown;
+        signal?: unknown;
+        signalDescription?: unknown;
+        command?: unknown;
+      }
+    | undefined;
 }
 
 /** The private `commandResult` of the Automation API's CommandError, read defensively. */
@@ -80,6 +91,27 @@ export function cliExitCode(err: unknown): number | undefined {
   if (match?.[1] !== undefined) return Number(match[1]);
   if (typeof result?.code === "number" && result.code > 0) return result.code;
   return undefined;
+}
+
+/**
+ * The signal that ended the Pulumi CLI, when one did: the SDK then has no exit code (it reports
+ * `code: -2`), only execa's `signal`. With the command words it was running ("up", "stack select").
+ */
+export function cliKilledBy(
+  err: unknown,
+): { signal: string; description?: string; command?: string } | undefined {
+  const execa = commandResultOf(err)?.err;
+  if (typeof execa?.signal !== "string") return undefined;
+  const args = typeof execa.command === "string" ? execa.command.split(" ").slice(1) : [];
+  const firstFlag = args.findIndex((a) => a.startsWith("-"));
+  const words = (firstFlag === -1 ? args : args.slice(0, firstFlag)).slice(0, 2);
+  return {
+    signal: execa.signal,
+    ...(typeof execa.signalDescription === "string"
+      ? { description: execa.signalDescription }
+      : {}),
+    ...(words.length > 0 ? { command: words.join(" ") } : {}),
+  };
 }
 
 function errorText(err: unknown): string {
@@ -175,6 +207,17 @@ export function classifyError(
   if (isCliNotFound(err)) {
     const e = new CliMissingError();
     return { exitCode: e.exitCode, kind: e.kind, message: e.message };
+  }
+  const killed = cliKilledBy(err);
+  if (killed) {
+    return {
+      exitCode: ExitCode.Failure,
+      kind: "killed",
+      message:
+        `the Pulumi CLI was killed by signal ${killed.signal}${killed.description ? ` (${killed.description})` : ""}` +
+        `${killed.command ? ` during \`${killed.command}\`` : ""}: another process or the system (out of memory?) ended it, so it could not report the result. ` +
+        `The stack may be left locked with pending operations: run \`refresh\` (and \`pulumi cancel --stack ${context.stack} --yes\` if it stays locked)`,
+    };
   }
   const name = err instanceof Error ? err.name : "";
   if (name === "StackNotFoundError") {

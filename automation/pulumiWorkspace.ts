@@ -32,6 +32,8 @@ export interface PulumiBackendOptions {
   stack: string;
   /** The secrets provider of a stack created by `--create` (the only way to pass it). */
   secretsProvider?: string;
+  /** Aborted on SIGINT/SIGTERM: interrupts whichever Pulumi CLI call is running. */
+  signal: AbortSignal;
 }
 
 /**
@@ -50,11 +52,48 @@ async function knownSecretsProvider(
 }
 
 /**
- * PulumiCommand.run, which LocalWorkspace uses for every CLI call (`@internal` in the SDK's typings,
- * present at runtime; the adapter tests run it against the stand-in CLI).
+ * PulumiCommand.run, which LocalWorkspace and Stack use for every CLI call (`@internal` in the
+ * SDK's typings, present at runtime; the adapter tests run it against the stand-in CLI).
  */
 interface CliRunner {
-  run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }>;
+  run(
+    args: string[],
+    cwd: string,
+    env: Record<string, string>,
+    onOutput?: (text: string) => void,
+    onError?: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<{ stdout: string }>;
+}
+
+/**
+ * The CLI with the driver's signal on every call. The SDK passes a signal only to the operations
+ * (up, preview, ...); `stack select`, `config get` and `stack output` would otherwise run to
+ * their end after a SIGTERM (a backend or KMS that does not answer: indefinitely). LocalWorkspace
+ * reads only `run` and `version` of the command it is given.
+ */
+function interruptible(cli: PulumiCommand, signal: AbortSignal): PulumiCommand {
+  const runner = cli as unknown as CliRunner;
+  const relayed = relayLateAbort(signal);
+  const wrapped: CliRunner & Pick<PulumiCommand, "command" | "version"> = {
+    command: cli.command,
+    version: cli.version,
+    run: (args, cwd, env, onOutput, onError, own) =>
+      runner.run(args, cwd, env, onOutput, onError, own ?? relayed),
+  };
+  return wrapped;
+}
+
+/** Rejects with an AbortError as soon as `signal` aborts (or at once if it has). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      const abort = () => reject(new DOMException("cancelled", "AbortError"));
+      if (signal.aborted) abort();
+      else signal.addEventListener("abort", abort, { once: true });
+    }),
+  ]);
 }
 
 function toCounts(map: OpMap | undefined): ChangeCounts {
@@ -88,13 +127,21 @@ function loggedInUrl(env: PulumiBackendOptions["env"]): string | undefined {
   }
 }
 
-/** Finds the Pulumi CLI on PATH; a missing or unusable CLI becomes one clear CliMissingError. */
-async function findCli(env: PulumiBackendOptions["env"]): Promise<PulumiCommand> {
+/**
+ * Finds the Pulumi CLI on PATH; a missing or unusable CLI becomes one clear CliMissingError.
+ * PulumiCommand.get takes no signal: on an abort the driver stops waiting for its `pulumi version`,
+ * and the entry point (cli.ts) stops a child still running when the driver is done.
+ */
+async function findCli(opts: PulumiBackendOptions): Promise<PulumiCommand> {
   try {
-    return await PulumiCommand.get({
-      skipVersionCheck: Boolean(env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK),
-    });
+    return await abortable(
+      PulumiCommand.get({
+        skipVersionCheck: Boolean(opts.env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK),
+      }),
+      opts.signal,
+    );
   } catch (err) {
+    if (opts.signal.aborted) throw err;
     if (isCliNotFound(err)) throw new CliMissingError();
     throw new CliMissingError(summarizeCliError(err));
   }
@@ -105,7 +152,7 @@ async function findCli(env: PulumiBackendOptions["env"]): Promise<PulumiCommand>
  * the same program `pulumi up` would (no inline copy of the program).
  */
 export async function openPulumiBackend(opts: PulumiBackendOptions): Promise<StackBackend> {
-  const pulumiCommand = await findCli(opts.env);
+  const pulumiCommand = interruptible(await findCli(opts), opts.signal);
   const workspace = await LocalWorkspace.create({
     workDir: opts.repoRoot,
     pulumiCommand,

@@ -45,6 +45,31 @@ describe("args", () => {
     assert.equal(r.exitCode, ExitCode.InvalidConfig);
   });
 
+  it("rejects stack names with '.' or '..' parts or a part starting with '-' (exit 2, before any CLI)", () => {
+    for (const stack of [
+      ".",
+      "..",
+      "../prod",
+      "acme/../prod",
+      "acme/./prod",
+      "a/b/..",
+      "-x",
+      "acme/-x",
+    ]) {
+      for (const r of [bad(["up", `--stack=${stack}`]), bad(["up"], { PULUMI_STACK: stack })]) {
+        assert.equal(r.exitCode, ExitCode.InvalidConfig, stack);
+        assert.equal(
+          r.message,
+          `Invalid stack name '${stack}' (--stack or PULUMI_STACK): use 'name', 'org/name' or 'org/project/name', each part of letters, digits, '_', '.', '-', not starting with '-' and not '.' or '..'.`,
+        );
+      }
+    }
+    for (const stack of ["v1.2", "x..y", "...", "acme/.hidden", "a-b/c_d/e.f"]) {
+      assert.equal(ok(["up", "--stack", stack]).stack, stack);
+    }
+    assert.equal(bad(["up", "--stack", "a/b/c/d"]).exitCode, ExitCode.InvalidConfig);
+  });
+
   it("no stack at all: exit 6 (as the Pulumi CLI for 'no stack selected')", () => {
     const r = bad(["preview"]);
     assert.equal(r.exitCode, ExitCode.StackNotFound);
@@ -111,6 +136,20 @@ describe("args", () => {
     const r = bad(["outputs", "-s", "d", "--json", "--diff"]);
     assert.equal(r.json, true);
     assert.equal(r.command, "outputs");
+  });
+
+  it("names the command even when the options do not parse (so `outputs --json` keeps stdout empty)", () => {
+    const r = bad(["outputs", "--json", "--bogus", "-s", "d"]);
+    assert.deepEqual(
+      [r.json, r.command, r.message],
+      [true, "outputs", "Unknown option '--bogus'. Run with --help for usage."],
+    );
+    assert.equal(bad(["--bogus", "deploy-all"]).command, undefined);
+    // One line, even where Node's own message has several.
+    assert.equal(
+      bad(["up", "--stack", "-x"]).message,
+      "Option '--stack' argument is ambiguous. Run with --help for usage.",
+    );
   });
 
   it("--help anywhere, or `help`, asks for help", () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { createCancellation } from "../cli";
+import { createCancellation } from "../cancellation";
 
 describe("cancellation on signals (in process, fake clock)", () => {
   function setup() {

@@ -8,57 +8,40 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseCommandLine, type ParsedCommand } from "../args";
 import { runDriver } from "../driver";
 import { ExitCode } from "../exitCodes";
 import { openPulumiBackend, relayLateAbort } from "../pulumiWorkspace";
 import { Captured } from "./helpers";
-
-interface Call {
-  args: string[];
-  cwd: string;
-  backendUrl: string | null;
-}
-
-const fixture = path.join(__dirname, "fixtures", "fake-pulumi.js");
+import { commandOf, StandIn, type StandInCall, type Step } from "./standIn";
 
 describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function () {
   this.timeout(20000);
+  let standIn: StandIn;
   let tmp: string;
   let repo: string;
-  let logFile: string;
   const saved: Record<string, string | undefined> = {};
   const touched = [
     "PATH",
     "FAKE_PULUMI_LOG",
+    "FAKE_PULUMI_EVENTS",
     "FAKE_PULUMI_SCENARIO",
     "PULUMI_BACKEND_URL",
     "PULUMI_ACCESS_TOKEN",
   ];
 
   beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-adapter-"));
-    const bin = path.join(tmp, "bin");
+    standIn = new StandIn();
+    tmp = standIn.dir;
     repo = path.join(tmp, "repo");
-    fs.mkdirSync(bin);
     fs.mkdirSync(repo);
     fs.writeFileSync(
       path.join(repo, "Pulumi.yaml"),
       "name: entra-aws-federation\nruntime: nodejs\n",
     );
-    fs.writeFileSync(
-      path.join(bin, "pulumi"),
-      `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`,
-      {
-        mode: 0o755,
-      },
-    );
-    logFile = path.join(tmp, "calls.jsonl");
     for (const k of touched) saved[k] = process.env[k];
-    process.env.PATH = `${bin}${path.delimiter}${saved.PATH ?? ""}`;
-    process.env.FAKE_PULUMI_LOG = logFile;
+    process.env.PATH = `${standIn.bin}${path.delimiter}${saved.PATH ?? ""}`;
     delete process.env.PULUMI_BACKEND_URL;
     delete process.env.PULUMI_ACCESS_TOKEN;
   });
@@ -68,26 +51,14 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    standIn.cleanup();
   });
 
-  const scenario = (
-    s: Record<string, { exitCode?: number; stdout?: string; stderr?: string; hang?: boolean }>,
-  ) => {
-    process.env.FAKE_PULUMI_SCENARIO = JSON.stringify(s);
+  const scenario = (s: Record<string, Step>) => {
+    Object.assign(process.env, standIn.env(s));
   };
-  const calls = (): Call[] =>
-    fs.existsSync(logFile)
-      ? fs
-          .readFileSync(logFile, "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as Call)
-      : [];
-  const commandOf = (c: Call) => {
-    const firstFlag = c.args.findIndex((a) => a.startsWith("-"));
-    return (firstFlag === -1 ? c.args : c.args.slice(0, firstFlag)).slice(0, 2).join(" ");
-  };
+  const calls = () => standIn.calls();
+  const logFile = () => standIn.logFile;
 
   async function run(
     argv: string[],
@@ -173,7 +144,7 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
     assert.equal(missing.code, ExitCode.StackNotFound);
     assert.ok(!calls().some((c) => commandOf(c) === "up"));
 
-    fs.rmSync(logFile);
+    fs.rmSync(logFile());
     const created = await run([
       "up",
       "--stack",
@@ -213,7 +184,7 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
 
     // A passphrase stack (encryptionsalt) without a passphrase: exit 2 before running the CLI.
     fs.writeFileSync(path.join(repo, "Pulumi.pp.yaml"), "encryptionsalt: v1:abc\nconfig: {}\n");
-    fs.rmSync(logFile);
+    fs.rmSync(logFile());
     const pp = await run(["preview", "--stack", "pp", "--json"], noPassphrase);
     assert.equal(pp.code, ExitCode.InvalidConfig);
     assert.equal((pp.captured.json().error as { kind: string }).kind, "passphrase-missing");
@@ -377,30 +348,101 @@ describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function 
     assert.ok(calls().every((c) => c.backendUrl === null));
   });
 
-  it("SIGINT/SIGTERM while the CLI runs: the SDK interrupts the child, exit 8", async () => {
-    scenario({ up: { hang: true } });
+  /**
+   * One signal at any stage: the stand-in hangs in `command` until interrupted; the driver is
+   * aborted once it is there and must interrupt exactly that CLI call, start no other, exit 8.
+   */
+  for (const stage of [
+    { command: "stack select", argv: ["up", "--stack", "dev", "--json"] },
+    { command: "config get", argv: ["destroy", "--stack", "dev", "--confirm", "dev", "--json"] },
+    { command: "up", argv: ["up", "--stack", "dev", "--json"] },
+    { command: "stack output", argv: ["outputs", "--stack", "dev", "--json"] },
+  ]) {
+    it(`one SIGTERM while the driver runs \`${stage.command}\`: that CLI call is interrupted, exit 8`, async () => {
+      scenario({ [stage.command]: { hang: true } });
+      const controller = new AbortController();
+      const running = run(stage.argv, { controller });
+      const pid = await standIn.waitForEvent("hanging", stage.command);
+      controller.abort();
+      const { code, captured } = await running;
+      assert.equal(code, ExitCode.Cancelled, captured.err);
+      assert.deepEqual(
+        standIn.events().filter((e) => e.pid === pid),
+        [
+          { pid, event: "hanging", command: stage.command },
+          { pid, event: "sigint", command: stage.command },
+        ],
+      );
+      // Nothing ran after the interrupted call.
+      assert.equal(commandOf(calls().at(-1) as StandInCall), stage.command);
+      if (stage.argv[0] === "outputs") assert.equal(captured.out, "");
+      else assert.equal(captured.json().result, "cancelled");
+    });
+  }
+
+  it("one SIGTERM while `pulumi version` runs (the SDK passes it no signal): the driver stops waiting, exit 8", async () => {
+    scenario({ version: { hang: true } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 1500);
-    const started = Date.now();
-    const { code, captured } = await run(["up", "--stack", "dev", "--json"], { controller });
+    const running = run(["up", "--stack", "dev", "--json"], { controller });
+    await standIn.waitForEvent("hanging", "version");
+    controller.abort();
+    const { code, captured } = await running;
     assert.equal(code, ExitCode.Cancelled, captured.err);
     assert.equal(captured.json().result, "cancelled");
+    assert.deepEqual(calls().map(commandOf), ["version"]);
+    // The entry point (cli.ts) stops that child; cli.process.test.ts proves it for the real process.
+  });
+
+  it("a Pulumi CLI killed by SIGKILL: the error says it was killed and by which signal", async () => {
+    scenario({ up: { killSelf: "SIGKILL" } });
+    const { code, captured } = await run(["up", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.Failure);
+    const message =
+      "the Pulumi CLI was killed by signal SIGKILL (Forced termination) during `up`: another process or the system (out of memory?) ended it, so it could not report the result. The stack may be left locked with pending operations: run `refresh` (and `pulumi cancel --stack dev --yes` if it stays locked)";
+    assert.deepEqual(captured.json().error, { kind: "killed", message });
     assert.ok(
-      Date.now() - started < 10000,
-      "the stand-in CLI should have been interrupted, not timed out",
+      captured.err
+        .split("\n")
+        .includes(`deploy: error: ${message} (up on stack 'dev': failed, exit 1)`),
+      captured.err,
     );
-    assert.match(captured.err, /update cancelled/);
+    assert.doesNotMatch(captured.err, /code: -2/);
+  });
+
+  it("a stack missing in the backend with --json: exactly one JSON document on stdout, exit 6", async () => {
+    scenario({ "stack select": { exitCode: 6, stderr: "error: no stack named 'dev' found\n" } });
+    const { code, captured } = await run(["preview", "--stack", "dev", "--json"]);
+    assert.equal(code, ExitCode.StackNotFound);
+    const summary = JSON.parse(captured.out) as Record<string, unknown>;
+    assert.deepEqual(
+      { ...summary, durationMs: 0 },
+      {
+        command: "preview",
+        stack: "dev",
+        result: "failed",
+        exitCode: 6,
+        changes: {},
+        outputs: null,
+        durationMs: 0,
+        backend: `file://${repo}/.pulumi-state (embedded default, passphrase secrets)`,
+        error: {
+          kind: "stack-not-found",
+          message: "stack 'dev' was not found in the backend; pass --create to create it",
+        },
+      },
+    );
   });
 
   it("an abort while the SDK is still setting up (no CLI yet) still interrupts the CLI it starts", async () => {
     scenario({ up: { hang: true } });
+    const controller = new AbortController();
     const backend = await openPulumiBackend({
       repoRoot: repo,
       stack: "dev",
       env: { PULUMI_HOME: path.join(tmp, "pulumi-home"), PULUMI_CONFIG_PASSPHRASE: "p" },
+      signal: controller.signal,
     });
     const stack = await backend.selectStack("dev");
-    const controller = new AbortController();
     const up = stack.up({
       signal: controller.signal,
       onOutput: () => undefined,
