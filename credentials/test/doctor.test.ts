@@ -7,6 +7,7 @@ import { main } from "../src/cli";
 import { checkClaims, runDoctor, type CheckResult, type ClaimExpectations } from "../src/doctor";
 import type { JwtClaims } from "../src/jwt";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { closedLoopbackUrl } from "./support/loopback";
 import { captureIo } from "./support/io";
 import { entraClaims, generateTestKey, signJwt } from "./support/jwt";
 
@@ -423,5 +424,74 @@ describe("doctor command (loopback Entra and STS)", function () {
     assert.equal(await main([...args(id), "--no-sts"], io), 0);
     assert.match(io.out, /\[skip\] AWS STS/);
     assert.equal(stsCalls(id.roleArn), 0);
+  });
+
+  describe("redacts IDENTITY_HEADER and AZURE_CLIENT_SECRET echoed by STS, and strips terminal controls, as every command does", () => {
+    const clientSecret = "Qx8~caller-app-secret-value";
+    const run = async (extra: string[]): Promise<string> => {
+      const id = f.newIdentity({ trusted: false });
+      const token = signJwt(
+        f.key,
+        entraClaims({
+          tenantId: f.tenantId,
+          audience: f.audience,
+          principalId: id.principalId,
+          clientId: id.clientId,
+          issuedAt: Math.floor(Date.now() / 1000),
+          lifetimeSeconds: 3600,
+        }),
+      );
+      // A contrived STS message that echoes both secrets, with ANSI colour and a bell.
+      f.sts.stickyFault = {
+        code: "AccessDenied",
+        message: `Not authorized (header ${f.mi.secret}, secret ${clientSecret}) \u001b[31mred\u001b[0m\u0007`,
+        status: 403,
+      };
+      // The token comes on stdin, so the caller app these variables select never asks Entra.
+      const io = captureIo(
+        { IDENTITY_HEADER: f.mi.secret, AZURE_CLIENT_SECRET: clientSecret },
+        `${token}\n`,
+      );
+      assert.equal(await main([...args(id), "--token", "-", ...extra], io), 2);
+      assert.equal(io.err, "");
+      assert.ok(!io.out.includes(f.mi.secret) && !io.out.includes(clientSecret), io.out);
+      return io.out;
+    };
+    const detail =
+      "AccessDenied: Not authorized (header [redacted], secret [redacted]) red — The role's trust policy does not allow this token to assume it.";
+
+    it("text", async () => {
+      const out = await run([]);
+      assert.ok(out.includes(`[FAIL] AWS STS AssumeRoleWithWebIdentity: ${detail}\n`), out);
+      assert.ok(!out.includes("\u001b") && !out.includes("\u0007"), "control characters printed");
+    });
+
+    it("--json", async () => {
+      const report = JSON.parse(await run(["--json"])) as {
+        checks: { id: string; detail: string }[];
+      };
+      assert.equal(report.checks.find((c) => c.id === "sts")!.detail, detail);
+    });
+  });
+
+  it("says STS never answered and names the endpoint and AWS_ENDPOINT_URL_STS", async () => {
+    const id = f.newIdentity();
+    const sts = await closedLoopbackUrl();
+    const a = args(id);
+    a.splice(a.indexOf("--sts-endpoint"), 2);
+    const io = captureIo({ AWS_ENDPOINT_URL_STS: sts, AWS_REGION: "eu-west-1" });
+    assert.equal(await main([...a, "--json"], io), 2);
+    const report = JSON.parse(io.out) as {
+      checks: { id: string; detail: string; fix: string }[];
+    };
+    const check = report.checks.find((c) => c.id === "sts")!;
+    assert.equal(
+      check.detail,
+      `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${new URL(sts).port} — AWS STS never answered: ECONNREFUSED from ${sts}.`,
+    );
+    assert.equal(
+      check.fix,
+      `AWS_ENDPOINT_URL_STS is set to ${sts}: check that URL, or unset it to use the regional endpoint of eu-west-1. Check network access to ${sts}: firewall, proxy (HTTPS_PROXY), DNS, or the VPC endpoint.`,
+    );
   });
 });

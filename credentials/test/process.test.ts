@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
 import { builtPath } from "../../tests/support/build";
 import { cacheKey, cacheFilePath, writeCache, type ProcessCredentials } from "../src/diskCache";
+import { stripControl } from "../src/redact";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
 import { bin, METADATA_GUARD, REPO_ROOT, runCli } from "./support/cli";
 import { closedLoopbackUrl } from "./support/loopback";
@@ -374,6 +375,25 @@ describe("credential_process command", function () {
     );
     assert.ok(!run.stderr.includes(f.mi.secret));
     assert.doesNotMatch(run.stderr, /\[cause\]|\$metadata|at .*\.[jt]s:\d+/);
+  });
+
+  it("strips terminal control sequences from the STS message it prints", async () => {
+    const id = f.newIdentity();
+    f.sts.stickyFault = {
+      code: "AccessDenied",
+      // Colour, a window title (OSC), backspaces that would rub out text, a C1 CSI. (A carriage
+      // return cannot be tested through STS: XML turns it into a newline.)
+      message:
+        "Not \u001b[1;31mauthorized\u001b[0m\u001b]0;pwned\u0007\u0008\u0008 all good\u009b2K",
+      status: 403,
+    };
+    const run = await runMain(["process"], envFor(id));
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr.split("\n")[0],
+      `entra-aws-credentials: AssumeRoleWithWebIdentity for ${id.roleArn} failed: AccessDenied: Not authorized all good2K`,
+    );
+    assert.equal(stripControl(run.stderr), run.stderr);
   });
 
   it("prints a role ARN with a long role name intact in the error", async () => {

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
-import { ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
+import {
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type AccessToken,
+  type TokenCredential,
+} from "@azure/identity";
 import { EntraAwsCredentialsError } from "../src/errors";
 import { fromEntraIdentity, type FromEntraIdentityOptions } from "../src/provider";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { closedLoopbackUrl } from "./support/loopback";
 
 /** Wraps a credential to count getToken calls and record scopes. */
 function counting(inner: TokenCredential): TokenCredential & { calls: number; scopes: string[] } {
@@ -19,13 +25,13 @@ function counting(inner: TokenCredential): TokenCredential & { calls: number; sc
   return wrapper;
 }
 
-/** Polls `check` every 5 ms until it holds (fails after 5 s). */
+/**
+ * Checks `check` once per event-loop turn until it holds (a background refresh finished). No
+ * deadline of its own: on a busy machine the turns come slowly, and the test's timeout is the
+ * bound.
+ */
 async function eventually(check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  while (!(await check())) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe("fromEntraIdentity against loopback managed identity and STS endpoints", function () {
@@ -471,4 +477,79 @@ describe("fromEntraIdentity against loopback managed identity and STS endpoints"
     await provider(id, { credential })();
     assert.deepEqual(credential.scopes, [`${f.audience}/.default`]);
   });
+
+  it("says a managed identity endpoint's HTTP 500 was retried and is on the Azure side, without MSAL's placeholders", async function () {
+    // @azure/identity's own retries with its default backoff (about 6 s). They cannot be made
+    // quicker here: MSAL keeps the managed identity source, with the HTTP client of the first
+    // credential this process made, in a static field, so later credentials' retryOptions do
+    // not apply.
+    this.timeout(60_000);
+    const id = f.newIdentity();
+    f.mi.failNext = 100;
+    const before = f.mi.requests;
+    await assert.rejects(provider(id)(), (e: EntraAwsCredentialsError) => {
+      assert.equal(e.source, "entra");
+      assert.equal(
+        e.message,
+        `Getting an Entra ID token for ${f.audience}/.default failed: the managed identity endpoint answered HTTP 500 (injected failure), also when retried. This is on the Azure side, not in the settings: try again later, and check the Azure status page if it persists.`,
+      );
+      return true;
+    });
+    assert.equal(f.mi.requests - before, 4, "one request and three retries");
+    assert.equal(stsCalls(id.roleArn).length, 0);
+  });
+
+  it("gives a caller app's network error the network cause, not the managed identity's hints", async () => {
+    const id = f.newIdentity();
+    const proxy = new URL(await closedLoopbackUrl());
+    const credential = new ClientSecretCredential(f.tenantId, id.clientId, "caller-app-secret", {
+      // Through a proxy that refuses the connection: nothing leaves loopback.
+      proxyOptions: { host: `http://${proxy.hostname}`, port: Number(proxy.port) },
+      retryOptions: { maxRetries: 0 },
+    });
+    await assert.rejects(provider(id, { credential })(), (e: EntraAwsCredentialsError) => {
+      assert.equal(
+        e.message,
+        `Getting an Entra ID token for ${f.audience}/.default failed: network_error: See https://aka.ms/msal.js.errors#network_error for details
+Could not reach Entra ID.
+Likely causes:
+  - Entra ID did not answer the caller app's token request: check network access to the Entra login endpoint (AZURE_AUTHORITY_HOST, default login.microsoftonline.com) and the proxy settings (HTTPS_PROXY).`,
+      );
+      return true;
+    });
+  });
+
+  for (const [what, env] of [
+    ["AWS_ENDPOINT_URL_STS set", true],
+    ["--sts-endpoint only", false],
+  ] as const) {
+    it(`says STS never answered and names the endpoint used when the connection is refused (${what})`, async () => {
+      const id = f.newIdentity();
+      const sts = await closedLoopbackUrl();
+      const p = provider(id, {
+        stsEndpoint: sts,
+        env: env ? { AWS_ENDPOINT_URL_STS: sts } : {},
+      });
+      const { port } = new URL(sts);
+      await assert.rejects(p(), (e: EntraAwsCredentialsError) => {
+        assert.equal(e.code, "ECONNREFUSED");
+        assert.equal(
+          e.message,
+          [
+            `AssumeRoleWithWebIdentity for ${id.roleArn} failed: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,
+            `AWS STS never answered: ECONNREFUSED from ${sts}.`,
+            "Likely causes:",
+            ...(env
+              ? [
+                  `  - AWS_ENDPOINT_URL_STS is set to ${sts}: check that URL, or unset it to use the regional endpoint of eu-west-1.`,
+                ]
+              : []),
+            `  - Check network access to ${sts}: firewall, proxy (HTTPS_PROXY), DNS, or the VPC endpoint.`,
+          ].join("\n"),
+        );
+        return true;
+      });
+      assert.deepEqual(sleeps, [100, 200, 400], "retried as a transient failure");
+    });
+  }
 });

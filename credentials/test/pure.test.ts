@@ -227,6 +227,17 @@ describe("decodeJwtUnverified and redact", () => {
       "token [redacted-jwt] key [redacted] prefix [redacted]",
     );
   });
+  it("strips terminal control sequences, keeping tab and newline, before redacting", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    assert.equal(
+      redact(
+        `a\u001b[31mred\u001b[0m b\u001b]0;title\u0007 c\u001b]8;;http://x\u001b\\link d\r\u0000\u007f\u009b\u202eevil\u2069\te\nf ${secret.slice(0, 10)}\u001b[0m${secret.slice(10)}`,
+        [secret],
+      ),
+      "ared b clink devil\te\nf [redacted]",
+    );
+  });
+
   it("leaves ARNs with long role names, paths and other long values intact", () => {
     const text = [
       "arn:aws:iam::123456789012:role/OrdersApiProductionReadOnlyAccessForS3",

@@ -8,7 +8,6 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { main } from "../src/cli";
 import { decodeJwtUnverified } from "../src/jwt";
 import { runTokenFile, writeTokenFile } from "../src/tokenFile";
-import { runCli } from "./support/cli";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
 import { captureIo } from "./support/io";
 
@@ -121,34 +120,41 @@ describe("token file mode", function () {
     const file = path.join(tmp, "token");
     const token = (i: number): string => `T${i}-${"x".repeat(i % 2 ? 50_000 : 10)}-END`;
     writeTokenFile(file, token(0));
+    // Shared counters instead of time windows: the writer starts once the reader has read, and
+    // the reader stops when the writer says it is done, however slow either one runs.
+    const state = new Int32Array(new SharedArrayBuffer(8)); // [reads, writer done]
     const reader = new Worker(
       `const fs = require("node:fs"); const { parentPort, workerData } = require("node:worker_threads");
-       let reads = 0, torn = 0; const end = Date.now() + 700;
-       while (Date.now() < end) { const t = fs.readFileSync(workerData, "utf8"); reads++; if (!/^T\\d+-x+-END$/.test(t)) torn++; }
-       parentPort.postMessage({ reads, torn });`,
-      { eval: true, workerData: file },
+       const [file, state] = workerData; let torn = 0;
+       while (Atomics.load(state, 1) === 0) { const t = fs.readFileSync(file, "utf8"); Atomics.add(state, 0, 1); if (!/^T\\d+-x+-END$/.test(t)) torn++; }
+       parentPort.postMessage(torn);`,
+      { eval: true, workerData: [file, state] },
     );
-    const result = new Promise<{ reads: number; torn: number }>((resolve, reject) => {
-      reader.once("message", resolve);
-      reader.once("error", reject);
-    });
-    let writes = 0;
-    const until = Date.now() + 600;
-    while (Date.now() < until) {
-      writeTokenFile(file, token(++writes));
-      await new Promise((r) => setImmediate(r));
+    try {
+      const result = new Promise<number>((resolve, reject) => {
+        reader.once("message", resolve);
+        reader.once("error", reject);
+      });
+      while (Atomics.load(state, 0) === 0) await new Promise((r) => setImmediate(r));
+      const readsBefore = Atomics.load(state, 0);
+      for (let i = 1; i <= 100; i++) {
+        writeTokenFile(file, token(i));
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+      }
+      const readsDuring = Atomics.load(state, 0) - readsBefore;
+      Atomics.store(state, 1, 1);
+      assert.equal(await result, 0, "a read saw a partial token");
+      assert.ok(readsDuring > 0, "the reader read while the writer wrote");
+    } finally {
+      await reader.terminate();
     }
-    const { reads, torn } = await result;
-    await reader.terminate();
-    assert.ok(writes > 50 && reads > 50, `writes ${writes}, reads ${reads}`);
-    assert.equal(torn, 0);
   });
 
-  it("the token-file command writes the file and logs without the token", async function () {
-    this.timeout(20_000);
+  it("the token-file command writes the file and logs without the token", async () => {
     const id = f.newIdentity();
     const file = path.join(tmp, "sub", "token");
-    const run = await runCli(
+    const io = captureIo();
+    const code = await main(
       [
         "token-file",
         "--file",
@@ -159,17 +165,38 @@ describe("token file mode", function () {
         "--client-id",
         id.clientId,
       ],
-      {
-        IDENTITY_ENDPOINT: f.mi.endpoint,
-        IDENTITY_HEADER: f.mi.secret,
-        HOME: tmp,
-      },
+      io,
     );
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(code, 0, io.err);
     const token = fs.readFileSync(file, "utf8");
     assert.equal(decodeJwtUnverified(token).claims.sub, id.principalId);
-    assert.match(run.stderr, /wrote token to .*token; expires/);
-    assert.ok(!run.stderr.includes(token) && !run.stdout.includes(token));
+    assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+    assert.match(io.err, /^entra-aws-credentials: wrote token to .*token; expires \S+\n$/);
+    assert.ok(!io.err.includes(token) && !io.out.includes(token));
+  });
+
+  it("refuses a directory writable by others without the sticky bit, before asking for a token", async () => {
+    const id = f.newIdentity();
+    const dir = path.join(tmp, "open");
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, 0o777);
+    const file = path.join(dir, "token");
+    const io = captureIo();
+    const args = ["token-file", "--file", file, "--once", "--audience", f.audience];
+    assert.equal(await main([...args, "--client-id", id.clientId], io), 1);
+    assert.equal(
+      io.err,
+      `entra-aws-credentials: The token file's directory ${dir} is writable by others without the sticky bit (mode 0777): another user could replace the token file. Write it to a directory only you can write to, or set the sticky bit (chmod +t).\n`,
+    );
+    assert.equal(io.out, "");
+    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+    assert.throws(() => writeTokenFile(file, "t"), /writable by others without the sticky bit/);
+
+    fs.chmodSync(dir, 0o1777); // as /tmp: others cannot replace a file they do not own
+    const sticky = captureIo();
+    assert.equal(await main([...args, "--client-id", id.clientId], sticky), 0, sticky.err);
+    assert.equal(decodeJwtUnverified(fs.readFileSync(file, "utf8")).claims.sub, id.principalId);
   });
 
   const defaultScope =
