@@ -239,8 +239,9 @@ export function classifyError(
   const code = cliExitCode(err);
   const summary = summarizeCliError(err);
 
-  // A specific exit code (CLI v3.226.1+) is the answer; the text is read only where the code says
-  // nothing more than "failed" (older CLIs exit 1 or 255 for almost everything).
+  // A specific exit code (CLIs from the minimum version in docs/pipelines.md) is the answer; the
+  // text is read only where the code says nothing more than "failed" (older CLIs exit 1 or 255
+  // for almost everything).
   const generic = code === undefined || code === ExitCode.Failure || code === 255;
   // The program's own configuration error, whatever code the CLI gave the failed program.
   const invalid = extractInvalidConfiguration(text);

@@ -1,6 +1,7 @@
 /**
  * Exit codes of the pipeline driver. They follow the Pulumi CLI's documented exit codes
- * (https://www.pulumi.com/docs/iac/cli/exit-codes/, CLI v3.226.1 and later), so a pipeline can treat
+ * (https://www.pulumi.com/docs/iac/cli/exit-codes/; the minimum CLI version that returns them is
+ * stated once, in docs/pipelines.md "Minimum Pulumi CLI version"), so a pipeline can treat
  * `npm run deploy -- ...` and `pulumi ...` the same way.
  */
 export const ExitCode = {
