@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromEntraIdentity } from "../src/provider";
 import { startFixture, useMiEnv } from "../test/support/fixture";
+import { safeEnv } from "../test/support/loopback";
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 100;
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
     const pId = f.newIdentity();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
+      ...(await safeEnv()), // IMDS on a closed loopback port, no EC2 metadata
       HOME: cacheDir,
       IDENTITY_ENDPOINT: f.mi.endpoint,
       IDENTITY_HEADER: f.mi.secret,

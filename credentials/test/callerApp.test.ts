@@ -41,8 +41,12 @@ describe("caller app (client secret) end to end: process against loopback Entra 
     entra.errorSuffix = () => "";
   });
   after(async () => {
-    await entra.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    try {
+      // Unset when before() failed part-way.
+      if ((entra as EntraServer | undefined) !== undefined) await entra.close();
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   /** No IDENTITY_ENDPOINT: a managed identity is not available, only the client secret. */
