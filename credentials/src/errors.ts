@@ -294,7 +294,7 @@ const CALLER_APP_SETTINGS =
 export function noManagedIdentityError(where: string, cause?: unknown): EntraAwsCredentialsError {
   return new EntraAwsCredentialsError({
     source: "entra",
-    message: `No managed identity endpoint answered (${where}): this is not an Azure resource with a managed identity. ${CALLER_APP_SETTINGS}`,
+    message: `No managed identity endpoint answered (${where}): not on Azure, or no managed identity here. ${CALLER_APP_SETTINGS}`,
     cause,
   });
 }
@@ -352,8 +352,10 @@ export function entraError(
   const message = withoutMsalNoise(error instanceof Error ? error.message : String(error));
   if (kind === "managed-identity") {
     if (chain.some(isNetworkFailure) || /unavailable|Network unreachable/i.test(message)) {
+      // MSAL reads the endpoint from process.env; its own message adds only a link.
+      const code = chain.map((e) => e.code).find((c) => typeof c === "string" && NO_ANSWER.has(c));
       return noManagedIdentityError(
-        `${process.env.IDENTITY_ENDPOINT ?? "IMDS"}: ${message}`,
+        `${process.env.IDENTITY_ENDPOINT ?? "IMDS"}: ${typeof code === "string" ? code : "network error"}`,
         error,
       );
     }

@@ -442,7 +442,21 @@ describe("credential_process command", function () {
     assert.deepEqual(run, {
       code: 1,
       stdout: "",
-      stderr: `entra-aws-credentials: No managed identity endpoint answered (IMDS at ${imds}: ECONNREFUSED): this is not an Azure resource with a managed identity. To use a caller app instead, set AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n`,
+      stderr: `entra-aws-credentials: No managed identity endpoint answered (IMDS at ${imds}: ECONNREFUSED): not on Azure, or no managed identity here. To use a caller app instead, set AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n`,
+    });
+    assert.equal(stsCalls(id.roleArn), 0);
+  });
+
+  it("an App Service managed identity endpoint that refuses the connection is named in one line, after @azure/identity's retries", async function () {
+    this.timeout(60_000); // @azure/identity retries a refused connection with backoff (~7 s)
+    const id = f.newIdentity();
+    const endpoint = `${await closedLoopbackUrl()}/msi/token`;
+    const run = await runCli(["process"], { ...envFor(id), IDENTITY_ENDPOINT: endpoint });
+    assert.deepEqual(run, {
+      code: 1,
+      stdout: "",
+      // MSAL reports only "network_error", without the socket's code.
+      stderr: `entra-aws-credentials: No managed identity endpoint answered (${endpoint}: network error): not on Azure, or no managed identity here. To use a caller app instead, set AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID.\n`,
     });
     assert.equal(stsCalls(id.roleArn), 0);
   });
