@@ -21,6 +21,10 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly ignoreChanges: string[];
+  /** URNs of its aliases: the engine takes over old state found under any of them. */
+  readonly aliases: string[];
+  /** As the mock monitor computes it: two resources with one URN would collide in the engine. */
+  urn: string;
   inputs: Record<string, unknown>;
 }
 
@@ -190,6 +194,7 @@ type RegisterResourceRequest = {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getIgnorechangesList(): string[];
+  getAliasurnsList(): string[];
 };
 
 /** The SDK's mock monitor, also recording what `MockResourceArgs` leaves out: parent and options. */
@@ -203,7 +208,7 @@ class RecordingMonitor extends MockMonitor {
     callback: (err: unknown, res: unknown) => void,
   ) {
     const parentUrn = req.getParent();
-    this.clouds.resources.push({
+    const record: RecordedResource = {
       type: req.getType(),
       name: req.getName(),
       custom: req.getCustom(),
@@ -211,9 +216,16 @@ class RecordingMonitor extends MockMonitor {
       protect: req.getProtect() ?? false,
       retainOnDelete: req.getRetainondelete() ?? false,
       ignoreChanges: req.getIgnorechangesList(),
+      // Installed this way, the SDK resolves aliases to URNs itself rather than sending alias specs.
+      aliases: req.getAliasurnsList(),
+      urn: "",
       inputs: {},
+    };
+    this.clouds.resources.push(record);
+    return super.registerResource(req, (err, res) => {
+      if (res) record.urn = (res as { getUrn(): string }).getUrn();
+      callback(err, res);
     });
-    return super.registerResource(req, callback);
   }
 }
 
