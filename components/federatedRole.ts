@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyChildName } from "../lib/childNames";
 import {
   buildTrustPolicy,
   policyLength,
@@ -21,9 +22,9 @@ export interface FederatedRoleArgs {
   /** IAM quota for the trust policy (2048 by default, 4096 after a quota increase). */
   readonly trustPolicyMaxLength: number;
   /** Managed policies to attach, keyed by a name unique within the role (used in child names). */
-  readonly managedPolicyArns?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Inline policies by name. */
-  readonly inlinePolicies?: Readonly<Record<string, pulumi.Input<aws.iam.PolicyDocument>>>;
+  readonly managedPolicyArns?: ReadonlyMap<string, pulumi.Input<string>>;
+  /** Inline policies by name: a Map, as any IAM policy name, `__proto__` too, must reach IAM. */
+  readonly inlinePolicies?: ReadonlyMap<string, pulumi.Input<aws.iam.PolicyDocument>>;
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   readonly maxSessionDurationSeconds?: pulumi.Input<number>;
   readonly path?: pulumi.Input<string>;
@@ -69,24 +70,25 @@ export class FederatedRole extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const managed = Object.entries(args.managedPolicyArns ?? {});
-    const attachments = managed.map(
-      ([policyName, policyArn]) =>
-        new aws.iam.RolePolicyAttachment(
-          `${name}-managed-${policyName}`,
-          { role: role.name, policyArn },
-          { parent: this },
-        ),
-    );
-    const inline = Object.entries(args.inlinePolicies ?? {});
-    const policies = inline.map(
-      ([policyName, policy]) =>
-        new aws.iam.RolePolicy(
-          `${name}-inline-${policyName}`,
-          { role: role.name, name: policyName, policy },
-          { parent: this },
-        ),
-    );
+    const childOptions = (kind: "managed" | "inline", policyName: string) => {
+      const { name: childName, previousName } = policyChildName(name, kind, policyName);
+      const aliases = previousName === undefined ? undefined : [{ name: previousName }];
+      return { childName, options: { parent: this, aliases } };
+    };
+    const managed = [...(args.managedPolicyArns ?? [])];
+    const attachments = managed.map(([policyName, policyArn]) => {
+      const { childName, options } = childOptions("managed", policyName);
+      return new aws.iam.RolePolicyAttachment(childName, { role: role.name, policyArn }, options);
+    });
+    const inline = [...(args.inlinePolicies ?? [])];
+    const policies = inline.map(([policyName, policy]) => {
+      const { childName, options } = childOptions("inline", policyName);
+      return new aws.iam.RolePolicy(
+        childName,
+        { role: role.name, name: policyName, policy },
+        options,
+      );
+    });
     // Exclusive management detaches policies added outside this program, which a drift check
     // would otherwise never see.
     new aws.iam.RolePolicyAttachmentsExclusive(

@@ -1,6 +1,6 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResolvedConfig } from "../lib/config";
+import { policyNameOf, type ResolvedConfig } from "../lib/config";
 import { stableAppRoleId, tokenScope } from "../lib/entra";
 import { entraIssuerUrl } from "../lib/trustPolicy";
 import { CallerApp } from "./callerApp";
@@ -71,7 +71,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
     );
 
     const resourceGroup = this.resourceGroup(name, args);
-    const principals: Record<string, pulumi.Output<string>> = {};
+    const principals = new Map<string, pulumi.Output<string>>();
     const identities: Record<string, pulumi.Output<IdentityOutput>> = {};
     for (const identity of args.identities) {
       const workload = new WorkloadIdentity(
@@ -91,7 +91,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      principals[identity.name] = workload.principalId;
+      principals.set(identity.name, workload.principalId);
       identities[identity.name] = pulumi
         .all([workload.clientId, workload.principalId, workload.resourceId])
         .apply(([clientId, principalId, resourceId]) =>
@@ -113,7 +113,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      principals[app.name] = caller.servicePrincipalObjectId;
+      principals.set(app.name, caller.servicePrincipalObjectId);
       callerApps[app.name] = pulumi.output({
         clientId: caller.clientId,
         servicePrincipalObjectId: caller.servicePrincipalObjectId,
@@ -151,11 +151,9 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
           issuerUrl: this.issuerUrl,
           audience: audience.audience,
           // Validation guarantees every listed name is an identity or caller app.
-          subjects: role.identities.map((identityName) => principals[identityName]!),
+          subjects: role.identities.map((identityName) => principals.get(identityName)!),
           trustPolicyMaxLength: args.trustPolicyMaxLength,
-          managedPolicyArns: Object.fromEntries(
-            role.managedPolicyArns.map((arn) => [arn.slice(arn.lastIndexOf("/") + 1), arn]),
-          ),
+          managedPolicyArns: new Map(role.managedPolicyArns.map((arn) => [policyNameOf(arn), arn])),
           inlinePolicies: role.inlinePolicies,
           permissionsBoundaryArn: role.permissionsBoundaryArn,
           maxSessionDurationSeconds: role.maxSessionDurationSeconds,

@@ -28,6 +28,13 @@ export const MAX_CLIENT_IDS = 100;
 /** IAM and Azure Resource Manager both allow 50 tags per resource. */
 export const MAX_TAGS = 50;
 
+/**
+ * The one key no Pulumi value can carry: the SDK copies objects by assignment, which sets the
+ * prototype instead of a property (output.js getPromisedObject, runtime/rpc.js serializeProperty),
+ * so a `__proto__` tag or output key would vanish without a word.
+ */
+const PROTO_KEY = "__proto__";
+
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const WILDCARD = /[*?]/;
 const PARTITION = "aws(?:-[a-z]+)*";
@@ -51,7 +58,7 @@ const MSG = {
   appRoleValue:
     'must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period',
   policyArn: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess",
-  path: "must be / or 1-512 printable ASCII characters starting and ending with /",
+  path: "must be / or 3-512 printable ASCII characters starting and ending with /",
   existingArn:
     "must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.windows.net/<tenantId>/ (tenant id in lower case, as in the tokens' issuer, and the trailing slash)",
   audience: "must be 1-255 characters without spaces or wildcards (another stack's audience)",
@@ -64,6 +71,17 @@ const MSG = {
     "must be api://<tenantId>/<name>, api://<verified domain>/<name>, https://<verified domain>/<path> or https://<host>.<verified domain>[/<path>] (the tenant's identifier URI policy rejects other forms such as api://<name>); omit it to use api://<appId>",
   wildcard:
     "must not contain wildcards: trust policy subjects are exact service principal object ids",
+  policyVariable:
+    "must not contain ${: IAM would read it as a policy variable in the trust policy's aud condition, and no token could assume the roles",
+  scopeSuffix:
+    "must not end in /.default: that is the token scope, which the program and the credentials helper derive from the App ID URI",
+  protoRole:
+    "must not be __proto__: the roles output is keyed by role name, and Pulumi drops a __proto__ key",
+  protoTag:
+    "must not be __proto__: Pulumi drops a __proto__ key from resource inputs, so the tag would never be set",
+  tagCase:
+    "must not have tag names that differ only in case (Azure compares tag names ignoring case, and role tags merge with the stack tags)",
+  partition: (partition: string) => `must be an ARN in the aws provider's partition, ${partition}`,
 };
 
 function pattern(re: RegExp, message: string, max = Infinity) {
@@ -103,14 +121,80 @@ const subjectId = z
 
 const azureName = pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, MSG.azureName);
 
-const tags = z
-  .record(
-    pattern(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:=+\-@]{1,128}$/iu, MSG.tagKey),
-    pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, MSG.tagValue),
-    { error: "must be a map of tag names to string values" },
-  )
+/**
+ * Passes a nested parse's issues on as they are, at their path in this value. (ctx.addIssue would
+ * fill in a missing `input` with this whole value, and a missing value would no longer read as
+ * "is required".)
+ */
+function relay(
+  ctx: z.core.ParsePayload,
+  issues: readonly z.core.$ZodIssue[],
+  at: (path: PropertyKey[]) => PropertyKey[],
+): void {
+  for (const issue of issues)
+    ctx.issues.push({ ...issue, path: at(issue.path) } as z.core.$ZodRawIssue);
+}
+
+/**
+ * A map of names to values that sees every own key of the input: z.record skips a `__proto__` key
+ * without an issue (zod v4 core/schemas.js, $ZodRecord), which would drop that entry silently.
+ * Issues carry the record's shapes (invalid_key, value issues under the key) so they read the same.
+ */
+function nameMap<V extends z.ZodType>(key: z.ZodType<string>, value: V, error: string) {
+  return z.unknown().transform((input, ctx) => {
+    const entries = new Map<string, z.output<V>>();
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      ctx.issues.push({ code: "custom", message: error, input });
+      return z.NEVER;
+    }
+    for (const [name, item] of Object.entries(input)) {
+      const parsedKey = key.safeParse(name);
+      if (!parsedKey.success) {
+        ctx.issues.push({
+          code: "invalid_key",
+          origin: "record",
+          issues: parsedKey.error.issues,
+          input: name,
+          path: [name],
+        });
+        continue;
+      }
+      const parsed = value.safeParse(item, { reportInput: true });
+      if (parsed.success) entries.set(name, parsed.data);
+      else relay(ctx, parsed.error.issues, (path) => [name, ...path]);
+    }
+    return entries;
+  });
+}
+
+/** The first two names that differ only in case, if any. */
+function caseClash(names: Iterable<string>): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined) return [earlier, name];
+    seen.set(name.toLowerCase(), name);
+  }
+  return undefined;
+}
+
+const tagKey = pattern(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:=+\-@]{1,128}$/iu, MSG.tagKey).refine(
+  (key) => key !== PROTO_KEY,
+  { error: MSG.protoTag },
+);
+
+const tags = nameMap(
+  tagKey,
+  pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, MSG.tagValue),
+  "must be a map of tag names to string values",
+)
+  .transform((map) => Object.fromEntries(map))
   .refine((t) => Object.keys(t).length <= MAX_TAGS, {
     error: `must have at most ${MAX_TAGS} tags`,
+  })
+  .superRefine((t, ctx) => {
+    const clash = caseClash(Object.keys(t));
+    if (clash) ctx.addIssue({ code: "custom", message: MSG.tagCase, input: clash });
   });
 
 const policyStatement = z
@@ -121,13 +205,28 @@ const policyStatement = z
   // Statement contents beyond Effect are IAM's to check (MalformedPolicyDocument at deployment).
   .transform((s) => s as aws.iam.PolicyStatement);
 
+const statementList = z
+  .array(policyStatement, { error: "must be a policy statement or a list of policy statements" })
+  .min(1, { error: "must have at least one statement" });
+
+/**
+ * IAM takes one statement object or a list of them. A single statement becomes a list of one: the
+ * SDK's PolicyDocument type wants a list, and the length check then counts the document as sent.
+ */
+const statements = z.unknown().transform((input, ctx) => {
+  const single = typeof input === "object" && input !== null && !Array.isArray(input);
+  const parsed = statementList.safeParse(single ? [input] : input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  // A single statement's problems are reported where it was written, not at [0].
+  relay(ctx, parsed.error.issues, (path) => (single ? path.slice(1) : path));
+  return z.NEVER;
+});
+
 const policyDocument = strictObject(
   {
     Version: z.literal("2012-10-17", { error: 'must be "2012-10-17"' }),
     Id: z.string({ error: "must be a string" }).optional(),
-    Statement: z
-      .array(policyStatement, { error: "must be a list of policy statements" })
-      .min(1, { error: "must have at least one statement" }),
+    Statement: statements,
   },
   ["Version", "Statement"],
 );
@@ -135,6 +234,11 @@ const policyDocument = strictObject(
 const identifierUri = z
   .string({ error: MSG.identifierUri })
   .refine((uri) => !WILDCARD.test(uri), { error: "must not contain wildcards", abort: true })
+  // The trust policy puts the URI in its aud condition, where IAM reads ${...} as a policy
+  // variable: no token's aud could ever match it.
+  .refine((uri) => !uri.includes("${"), { error: MSG.policyVariable, abort: true })
+  // The token scope is <URI>/.default, which the program and the credentials helper append.
+  .refine((uri) => !uri.endsWith("/.default"), { error: MSG.scopeSuffix, abort: true })
   .refine(isAllowedIdentifierUriForm, { error: MSG.identifierUri });
 
 const schema = z.object({
@@ -178,7 +282,9 @@ const schema = z.object({
     .array(
       strictObject(
         {
-          name: pattern(/^[\w+=,.@-]{1,64}$/, MSG.roleName),
+          name: pattern(/^[\w+=,.@-]{1,64}$/, MSG.roleName).refine((name) => name !== PROTO_KEY, {
+            error: MSG.protoRole,
+          }),
           identities: z
             .array(z.string({ error: "must be the name of an identity or caller app" }), {
               error: "must be a list of identity or caller app names",
@@ -187,16 +293,18 @@ const schema = z.object({
           managedPolicyArns: z
             .array(pattern(POLICY_ARN, MSG.policyArn), { error: "must be a list of policy ARNs" })
             .default([]),
-          inlinePolicies: z
-            .record(pattern(/^[\w+=,.@-]{1,128}$/, MSG.policyName), policyDocument, {
-              error: "must be a map of policy names to IAM policy documents",
-            })
-            .default({}),
+          // A Map, so that every name IAM allows, __proto__ too, reaches IAM.
+          inlinePolicies: nameMap(
+            pattern(/^[\w+=,.@-]{1,128}$/, MSG.policyName),
+            policyDocument,
+            "must be a map of policy names to IAM policy documents",
+          ).default(() => new Map()),
           permissionsBoundaryArn: pattern(POLICY_ARN, MSG.policyArn).optional(),
           maxSessionDurationSeconds: integer(3600, 43200).default(
             DEFAULT_MAX_SESSION_DURATION_SECONDS,
           ),
-          path: pattern(/^\/(?:[!-~]*\/)?$/, MSG.path, 512).default("/"),
+          // IAM: (\u002F)|(\u002F[\u0021-\u007E]+\u002F), so not //.
+          path: pattern(/^\/(?:[!-~]+\/)?$/, MSG.path, 512).default("/"),
           tags: tags.default({}),
         },
         ["name", "identities"],
@@ -235,7 +343,8 @@ type ParsedConfig = z.output<typeof schema>;
 export type RoleConfig = ParsedConfig["roles"][number];
 export type IdentityConfig = ParsedConfig["identities"][number];
 export type CallerAppConfig = ParsedConfig["callerApps"][number];
-export type PolicyDocumentConfig = RoleConfig["inlinePolicies"][string];
+export type PolicyDocumentConfig =
+  RoleConfig["inlinePolicies"] extends ReadonlyMap<string, infer D> ? D : never;
 
 /** The validated configuration, with defaults applied. */
 export interface FederationConfig extends Omit<ParsedConfig, "application" | "oidcProvider"> {
@@ -293,7 +402,9 @@ export function parseConfig(
   allConfig: Readonly<Record<string, string>>,
   stackContext: { readonly project: string; readonly stack: string },
 ): FederationConfig {
-  const raw: Record<string, unknown> = {};
+  // Null-prototype: a key named __proto__ is then a key like any other, reported as unknown,
+  // instead of replacing the prototype and smuggling in the keys of its value.
+  const raw: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [fullKey, value] of Object.entries(allConfig)) {
     if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
     const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
@@ -301,19 +412,22 @@ export function parseConfig(
   }
 
   const unknownKeys: ConfigIssue[] = Object.keys(raw)
-    .filter((key) => !(key in schema.shape))
+    .filter((key) => !Object.hasOwn(schema.shape, key))
     .map((key) => ({
       path: [key],
       message: `unknown configuration key; allowed keys: ${Object.keys(schema.shape).join(", ")}`,
     }));
   const result = schema.safeParse(raw, { reportInput: true });
-  const issues = [...unknownKeys, ...(result.success ? [] : result.error.issues.map(fromZodIssue))];
+  // The cross-checks run on whatever parsed, so that one run lists every problem.
+  const issues = [
+    ...unknownKeys,
+    ...(result.success
+      ? crossCheck(result.data, new Set(Object.keys(schema.shape)))
+      : [...result.error.issues.map(fromZodIssue), ...crossCheck(...salvageConfig(raw))]),
+  ];
   if (!result.success || issues.length > 0) throw new ConfigError(issues);
 
   const parsed = result.data;
-  const crossIssues = crossCheck(parsed);
-  if (crossIssues.length > 0) throw new ConfigError(crossIssues);
-
   const { existingArn, thumbprints, additionalAudiences = [] } = parsed.oidcProvider;
   return {
     ...parsed,
@@ -329,6 +443,43 @@ export function parseConfig(
         ? { existingArn }
         : { thumbprints: thumbprints ?? "none", additionalAudiences },
   };
+}
+
+/** What parsed of a value: all of it, or else the elements and fields that did, recursively. */
+type Salvaged<T> =
+  T extends ReadonlyMap<unknown, unknown>
+    ? T
+    : T extends readonly (infer E)[]
+      ? (Salvaged<E> | undefined)[]
+      : T extends object
+        ? { readonly [K in keyof T]?: Salvaged<T[K]> }
+        : T;
+
+function salvage(schema: z.core.$ZodType, value: unknown): unknown {
+  const result = z.safeParse(schema, value);
+  if (result.success) return result.data;
+  let inner = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) {
+    inner = inner.unwrap();
+  }
+  const { element } = inner instanceof z.ZodArray ? inner : { element: undefined };
+  if (element && Array.isArray(value)) return value.map((item) => salvage(element, item));
+  if (inner instanceof z.ZodObject && typeof value === "object" && value !== null) {
+    const fields = Object.entries<z.core.$ZodType>(inner.shape);
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(fields.map(([key, field]) => [key, salvage(field, record[key])]));
+  }
+  return undefined;
+}
+
+/** What parsed of an invalid configuration, and which top-level keys parsed whole. */
+function salvageConfig(
+  raw: Record<string, unknown>,
+): [config: Salvaged<ParsedConfig>, valid: ReadonlySet<string>] {
+  const valid = Object.entries(schema.shape)
+    .filter(([key, field]) => field.safeParse(raw[key]).success)
+    .map(([key]) => key);
+  return [salvage(schema, raw) as Salvaged<ParsedConfig>, new Set(valid)];
 }
 
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
@@ -415,8 +566,10 @@ export interface DeploymentTarget {
 /**
  * Binds the configuration to where it deploys, before any resource is registered: a configured
  * `tenantId`, an `api://<tenantId>/…` identifier URI and an existing provider's ARN must all name
- * the signed-in tenant, where the apps and identities will be created, and every role's trust
- * policy must fit the IAM quota with the real partition in the provider ARN.
+ * the signed-in tenant, where the apps and identities will be created; an existing provider's,
+ * managed policies' and permissions boundaries' ARNs must be in the aws provider's partition, where
+ * the roles are created (AWS managed policies too: arn:aws-us-gov:iam::aws:policy/…); and every
+ * role's trust policy must fit the IAM quota with the real partition in the provider ARN.
  */
 export function resolveTarget(config: FederationConfig, target: DeploymentTarget): ResolvedConfig {
   const tenantId = target.tenantId.toLowerCase();
@@ -432,8 +585,18 @@ export function resolveTarget(config: FederationConfig, target: DeploymentTarget
   const existingArn =
     "existingArn" in config.oidcProvider ? config.oidcProvider.existingArn : undefined;
   const issues = tenantIssues(config.application.identifierUri, existingArn, tenantId);
+  const partitionIssue = (path: ConfigIssue["path"], arn: string | undefined) => {
+    if (arn !== undefined && arn.split(":")[1] !== target.partition) {
+      issues.push({ path, message: MSG.partition(target.partition), got: render(arn) });
+    }
+  };
+  partitionIssue(["oidcProvider", "existingArn"], existingArn);
   const resolved = { ...config, tenantId };
-  config.roles.forEach((_, r) => {
+  config.roles.forEach((role, r) => {
+    role.managedPolicyArns.forEach((arn, i) =>
+      partitionIssue(["roles", r, "managedPolicyArns", i], arn),
+    );
+    partitionIssue(["roles", r, "permissionsBoundaryArn"], role.permissionsBoundaryArn);
     const issue = trustPolicyLengthIssue(resolved, target.partition, r);
     if (issue) issues.push(issue);
   });
@@ -445,14 +608,22 @@ export function resolveTarget(config: FederationConfig, target: DeploymentTarget
 const PLACEHOLDER_GUID = "00000000-0000-0000-0000-000000000000";
 const PLACEHOLDER_ACCOUNT = "000000000000";
 
-function crossCheck(config: ParsedConfig): ConfigIssue[] {
+/**
+ * Checks that relate values to each other, on whatever parsed (`valid` lists the top-level keys that
+ * parsed whole). A check that could misread a value that did not parse, such as a list of names
+ * with an invalid entry, waits until that value is fixed; every other check runs.
+ */
+function crossCheck(config: Salvaged<ParsedConfig>, valid: ReadonlySet<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { tenantId } = config;
+  const identities = config.identities ?? [];
+  const callerApps = config.callerApps ?? [];
 
   const principalNames = new Set<string>();
   // Azure resource names are case-insensitive, so orders-api and Orders-API are one identity.
   const lowerNames = new Set<string>();
-  const seenName = (kind: "identities" | "callerApps", index: number, name: string) => {
+  const seenName = (kind: "identities" | "callerApps", index: number, name: string | undefined) => {
+    if (name === undefined) return;
     if (lowerNames.has(name.toLowerCase())) {
       issues.push({
         path: [kind, index, "name"],
@@ -461,48 +632,52 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
       });
     }
     lowerNames.add(name.toLowerCase());
+    principalNames.add(name);
   };
   const principalIds = new Set<string>();
-  config.identities.forEach((identity, i) => {
-    seenName("identities", i, identity.name);
-    principalNames.add(identity.name);
-    if (identity.principalId === undefined) return;
-    if (principalIds.has(identity.principalId)) {
+  identities.forEach((identity, i) => {
+    seenName("identities", i, identity?.name);
+    const principalId = identity?.principalId;
+    if (principalId === undefined) return;
+    if (principalIds.has(principalId)) {
       issues.push({
         path: ["identities", i, "principalId"],
         message: "must not repeat another identity's principalId (one assignment per principal)",
-        got: render(identity.principalId),
+        got: render(principalId),
       });
     }
-    principalIds.add(identity.principalId);
+    principalIds.add(principalId);
   });
-  config.callerApps.forEach((app, i) => {
-    seenName("callerApps", i, app.name);
-    principalNames.add(app.name);
-  });
+  callerApps.forEach((app, i) => seenName("callerApps", i, app?.name));
 
-  const createsIdentities = config.identities.some((i) => i.principalId === undefined);
-  if (createsIdentities && config.resourceGroup === undefined) {
+  const createsIdentities = identities.some((i) => i?.principalId === undefined);
+  if (
+    valid.has("identities") &&
+    valid.has("resourceGroup") &&
+    createsIdentities &&
+    config.resourceGroup === undefined
+  ) {
     issues.push({
       path: ["resourceGroup"],
       message:
         "is required when identities lists a new managed identity (an entry without principalId)",
     });
   }
-  if (config.resourceGroup?.create && config.resourceGroup.location === undefined) {
+  if (
+    valid.has("resourceGroup") &&
+    config.resourceGroup?.create &&
+    config.resourceGroup.location === undefined
+  ) {
     issues.push({
       path: ["resourceGroup", "location"],
       message: "is required when resourceGroup.create is true",
     });
   }
 
-  if (tenantId !== undefined) {
-    issues.push(
-      ...tenantIssues(config.application.identifierUri, config.oidcProvider.existingArn, tenantId),
-    );
-  }
+  const ownAudience = config.application?.identifierUri;
+  const { existingArn, thumbprints, additionalAudiences } = config.oidcProvider ?? {};
+  if (tenantId !== undefined) issues.push(...tenantIssues(ownAudience, existingArn, tenantId));
 
-  const { existingArn, thumbprints, additionalAudiences } = config.oidcProvider;
   for (const [key, value] of [
     ["thumbprints", thumbprints],
     ["additionalAudiences", additionalAudiences],
@@ -515,18 +690,16 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
       });
     }
   }
-  if (additionalAudiences !== undefined) {
-    const ownAudience = config.application.identifierUri;
-    additionalAudiences.forEach((audience, i) => {
-      if (audience === ownAudience || additionalAudiences.indexOf(audience) !== i) {
-        issues.push({
-          path: ["oidcProvider", "additionalAudiences", i],
-          message: "must not repeat an audience (this stack's own is always included)",
-          got: render(audience),
-        });
-      }
-    });
-  }
+  additionalAudiences?.forEach((audience, i) => {
+    if (audience === undefined) return;
+    if (audience === ownAudience || additionalAudiences.indexOf(audience) !== i) {
+      issues.push({
+        path: ["oidcProvider", "additionalAudiences", i],
+        message: "must not repeat an audience (this stack's own is always included)",
+        got: render(audience),
+      });
+    }
+  });
   if (Array.isArray(thumbprints) && new Set(thumbprints).size !== thumbprints.length) {
     issues.push({
       path: ["oidcProvider", "thumbprints"],
@@ -535,22 +708,28 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
     });
   }
 
-  const globalTagKeys = Object.keys(config.tags);
+  // With an entry that did not parse, a name missing from this list may only be misspelt there.
+  const namesKnown = valid.has("identities") && valid.has("callerApps");
+  const stackTags = config.tags ?? {};
   const roleNames = new Set<string>();
-  config.roles.forEach((role, r) => {
+  config.roles?.forEach((role, r) => {
+    if (role === undefined) return;
     // IAM role names are case-insensitive.
-    if (roleNames.has(role.name.toLowerCase())) {
-      issues.push({
-        path: ["roles", r, "name"],
-        message: "must be unique (ignoring case)",
-        got: render(role.name),
-      });
+    if (role.name !== undefined) {
+      if (roleNames.has(role.name.toLowerCase())) {
+        issues.push({
+          path: ["roles", r, "name"],
+          message: "must be unique (ignoring case)",
+          got: render(role.name),
+        });
+      }
+      roleNames.add(role.name.toLowerCase());
     }
-    roleNames.add(role.name.toLowerCase());
 
     const listed = new Set<string>();
-    role.identities.forEach((name, i) => {
-      if (!principalNames.has(name)) {
+    role.identities?.forEach((name, i) => {
+      if (name === undefined) return;
+      if (namesKnown && !principalNames.has(name)) {
         const known = [...principalNames].join(", ") || "none defined";
         issues.push({
           path: ["roles", r, "identities", i],
@@ -567,18 +746,19 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
       listed.add(name);
     });
 
-    const policyNames = role.managedPolicyArns.map((arn) => arn.slice(arn.lastIndexOf("/") + 1));
+    const arns = role.managedPolicyArns ?? [];
+    const policyNames = arns.map((arn) => arn && policyNameOf(arn));
     policyNames.forEach((name, i) => {
-      if (policyNames.indexOf(name) !== i) {
+      if (name !== undefined && policyNames.indexOf(name) !== i) {
         issues.push({
           path: ["roles", r, "managedPolicyArns", i],
           message: `must not repeat a policy name (${name}) within a role`,
-          got: render(role.managedPolicyArns[i]),
+          got: render(arns[i]),
         });
       }
     });
 
-    const inlineLength = Object.values(role.inlinePolicies).reduce(
+    const inlineLength = [...(role.inlinePolicies?.values() ?? [])].reduce(
       (sum, doc) => sum + policyLength(doc),
       0,
     );
@@ -590,7 +770,22 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
       });
     }
 
-    const tagCount = new Set([...globalTagKeys, ...Object.keys(role.tags)]).size;
+    const roleTags = Object.keys(role.tags ?? {});
+    // A role tag overrides the stack tag of the same name; one in another case would be a second
+    // tag of the same name, so the role must spell it as the stack does.
+    for (const key of roleTags) {
+      const stackKey = Object.keys(stackTags).find(
+        (k) => k !== key && k.toLowerCase() === key.toLowerCase(),
+      );
+      if (stackKey !== undefined) {
+        issues.push({
+          path: ["roles", r, "tags"],
+          message: `must not differ only in case from a stack tag's name (${stackKey}): spell it as the stack tags do to override that tag`,
+          got: render(key),
+        });
+      }
+    }
+    const tagCount = new Set([...Object.keys(stackTags), ...roleTags]).size;
     if (tagCount > MAX_TAGS) {
       issues.push({
         path: ["roles", r, "tags"],
@@ -601,6 +796,11 @@ function crossCheck(config: ParsedConfig): ConfigIssue[] {
   });
 
   return issues;
+}
+
+/** The name of a managed policy: the last part of its ARN. */
+export function policyNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
 /**

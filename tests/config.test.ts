@@ -10,6 +10,8 @@ import {
   TENANT,
   validConfig,
   type Raw,
+  withProtoKey,
+  withRole,
 } from "./configCases";
 import { buildTrustPolicy, entraIssuerUrl, policyLength } from "../lib/trustPolicy";
 
@@ -63,7 +65,7 @@ describe("parseConfig accepts valid configuration", () => {
             name: "r",
             identities: ["legacy-vm"],
             managedPolicyArns: [],
-            inlinePolicies: {},
+            inlinePolicies: new Map(),
             maxSessionDurationSeconds: 3600,
             path: "/",
             tags: {},
@@ -120,6 +122,80 @@ describe("parseConfig accepts valid configuration", () => {
       );
     });
   }
+
+  it("keeps an inline policy named __proto__ (IAM allows the name; z.record would drop it)", () => {
+    const deny = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+    };
+    const config = parse(withRole({ inlinePolicies: withProtoKey(deny, { read: deny }) }));
+    assert.deepEqual(
+      config.roles[0]?.inlinePolicies,
+      new Map([
+        ["read", deny],
+        ["__proto__", deny],
+      ]),
+    );
+  });
+
+  it("accepts names that are Object.prototype members where the clouds allow them", () => {
+    const config = parse({
+      ...validConfig(),
+      identities: [{ name: "constructor" }],
+      callerApps: [{ name: "prototype" }],
+      roles: [
+        {
+          name: "constructor",
+          identities: ["constructor", "prototype"],
+          tags: { constructor: "x" },
+          inlinePolicies: {
+            constructor: { Version: "2012-10-17", Statement: [{ Effect: "Deny" }] },
+          },
+        },
+      ],
+      tags: { prototype: "y", toString: "z" },
+    });
+    assert.deepEqual(config.roles[0]?.tags, { constructor: "x" });
+    assert.deepEqual([...(config.roles[0]?.inlinePolicies.keys() ?? [])], ["constructor"]);
+    assert.deepEqual(config.tags, { prototype: "y", toString: "z" });
+  });
+
+  it("accepts a role path with a character between the slashes", () => {
+    assert.equal(parse(withRole({ path: "/a/" })).roles[0]?.path, "/a/");
+  });
+
+  it("takes an inline policy's single Statement object, as IAM does, as a list of one", () => {
+    const statement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+    const config = parse(
+      withRole({ inlinePolicies: { read: { Version: "2012-10-17", Statement: statement } } }),
+    );
+    assert.deepEqual(config.roles[0]?.inlinePolicies.get("read"), {
+      Version: "2012-10-17",
+      Statement: [statement],
+    });
+  });
+
+  it("counts a single Statement's inline policy size as sent, with the list brackets", () => {
+    const doc = (resource: string) => ({
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Action: "s3:GetObject", Resource: resource },
+    });
+    // As written the document has 10239 characters; sent as a list of one, 10241.
+    const resource = "x".repeat(10239 - policyLength(doc("")));
+    assert.equal(policyLength(doc(resource)), 10239);
+    assert.deepEqual(errorOf(withRole({ inlinePolicies: { big: doc(resource) } })), [
+      `${NS}:roles[0].inlinePolicies: must total at most 10240 characters (IAM quota, whitespace not counted) (got 10241 characters)`,
+    ]);
+  });
+
+  it("reports a single Statement's problems where it was written", () => {
+    const raw = withRole({
+      inlinePolicies: { s3: { Version: "2012-10-17", Statement: { Action: "s3:*" } } },
+    });
+    assert.deepEqual(errorOf(raw), [
+      `${NS}:roles[0].inlinePolicies.s3.Statement.Effect: is required`,
+    ]);
+  });
 
   it("accepts an existing provider, dropping the thumbprint default", () => {
     const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
@@ -225,10 +301,59 @@ describe("resolveTarget binds the configuration to the signed-in tenant and the 
       assert.equal(resolveError(padded(), GOV), tooLong(2052, 40, 41));
     });
 
-    it("measures an existing provider by its own ARN, whatever the aws provider's partition", () => {
+    it("measures an existing provider by its own ARN, and rejects one in another partition", () => {
       const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
-      assert.equal(resolveError(padded({ existingArn }), AWS), tooLong(2052, 40, 41));
+      assert.equal(
+        resolveError(padded({ existingArn }), AWS),
+        tooLong(2052, 40, 41).replace(
+          "Invalid configuration:\n",
+          `Invalid configuration:\n  ${NS}:oidcProvider.existingArn: must be an ARN in the aws provider's partition, aws (got "${existingArn}")\n`,
+        ),
+      );
     });
+  });
+
+  it("rejects every ARN in another partition than the aws provider's, all at once, AWS managed policies too", () => {
+    const existingArn = `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
+    const raw = {
+      ...validConfig(),
+      oidcProvider: { existingArn },
+      roles: [
+        {
+          name: "orders",
+          identities: ["orders-api"],
+          managedPolicyArns: [
+            "arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            "arn:aws:iam::123456789012:policy/team/orders",
+          ],
+          permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary",
+        },
+      ],
+    };
+    const gov = (key: string, arn: string) =>
+      `  ${NS}:${key}: must be an ARN in the aws provider's partition, aws-us-gov (got "${arn}")`;
+    assert.equal(
+      resolveError(raw, { tenantId: TENANT, partition: "aws-us-gov" }),
+      [
+        "Invalid configuration:",
+        gov("oidcProvider.existingArn", existingArn),
+        gov("roles[0].managedPolicyArns[1]", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        gov("roles[0].managedPolicyArns[2]", "arn:aws:iam::123456789012:policy/team/orders"),
+        gov("roles[0].permissionsBoundaryArn", "arn:aws:iam::123456789012:policy/boundary"),
+      ].join("\n"),
+    );
+  });
+
+  it("accepts ARNs in the aws provider's partition", () => {
+    const raw = withRole({
+      managedPolicyArns: ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"],
+      permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/boundary",
+    });
+    const resolved = resolveTarget(parse(raw), { tenantId: TENANT, partition: "aws-cn" });
+    assert.deepEqual(resolved.roles[0]?.managedPolicyArns, [
+      "arn:aws-cn:iam::aws:policy/ReadOnlyAccess",
+    ]);
   });
 
   it("counts a placeholder for each identity it creates (principal ids are GUIDs)", () => {

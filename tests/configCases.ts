@@ -32,6 +32,14 @@ export function withRole(role: Raw): Raw {
   return { ...validConfig(), roles: [{ name: "orders", identities: ["orders-api"], ...role }] };
 }
 
+/** An object with an own `__proto__` key, as JSON.parse makes it (a literal would set the prototype). */
+export function withProtoKey(value: unknown, rest: Raw = {}): Raw {
+  return Object.fromEntries<unknown>([...Object.entries(rest), ["__proto__", value]]);
+}
+
+const ALLOWED_TOP_LEVEL_KEYS =
+  "tenantId, resourceGroup, application, identities, callerApps, roles, oidcProvider, trustPolicyMaxLength, protect, tags";
+
 export const MANY_GUIDS = Array.from(
   { length: 42 },
   (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
@@ -180,7 +188,7 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
     "a role path without slashes",
     withRole({ path: "federation" }),
     [
-      `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "federation")`,
+      `${NS}:roles[0].path: must be / or 3-512 printable ASCII characters starting and ending with / (got "federation")`,
     ],
   ],
   [
@@ -419,8 +427,139 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
       roles: [{ name: "orders", identities: ["orders-api"], path: "x" }],
     },
     [
-      `${NS}:roles[0].path: must be / or 1-512 printable ASCII characters starting and ending with / (got "x")`,
+      `${NS}:roles[0].path: must be / or 3-512 printable ASCII characters starting and ending with / (got "x")`,
       `${NS}:protect: must be true or false (got 1)`,
+    ],
+  ],
+  [
+    "a top-level __proto__ key smuggling in roles (not a prototype: an unknown key)",
+    withProtoKey(
+      { roles: [{ name: "orders", identities: ["orders-api"] }] },
+      {
+        ...validConfig(),
+        roles: undefined,
+      },
+    ),
+    [
+      `${NS}:__proto__: unknown configuration key; allowed keys: ${ALLOWED_TOP_LEVEL_KEYS}`,
+      `${NS}:roles: is required`,
+    ],
+  ],
+  [
+    "a top-level key named like an Object.prototype member",
+    { ...validConfig(), constructor: { roles: [] } },
+    [`${NS}:constructor: unknown configuration key; allowed keys: ${ALLOWED_TOP_LEVEL_KEYS}`],
+  ],
+  [
+    "a role named __proto__ (the roles output is keyed by role name)",
+    withRole({ name: "__proto__" }),
+    [
+      `${NS}:roles[0].name: must not be __proto__: the roles output is keyed by role name, and Pulumi drops a __proto__ key (got "__proto__")`,
+    ],
+  ],
+  [
+    "a stack tag named __proto__",
+    { ...validConfig(), tags: withProtoKey("x", { env: "dev" }) },
+    [
+      `${NS}:tags: has an invalid key: it must not be __proto__: Pulumi drops a __proto__ key from resource inputs, so the tag would never be set (got "__proto__")`,
+    ],
+  ],
+  [
+    "a role tag named __proto__",
+    withRole({ tags: withProtoKey("x") }),
+    [
+      `${NS}:roles[0].tags: has an invalid key: it must not be __proto__: Pulumi drops a __proto__ key from resource inputs, so the tag would never be set (got "__proto__")`,
+    ],
+  ],
+  [
+    "an identity named __proto__ (Azure names start with a letter or digit)",
+    { ...validConfig(), identities: [{ name: "__proto__" }] },
+    [
+      `${NS}:identities[0].name: must be 3-128 characters: letters, digits, hyphens and underscores, starting with a letter or digit (got "__proto__")`,
+    ],
+  ],
+  [
+    "an inline policy named __proto__ with a bad document (its problems are not skipped)",
+    withRole({ inlinePolicies: withProtoKey({ Version: "2012-10-17", Statement: [] }) }),
+    [
+      `${NS}:roles[0].inlinePolicies.__proto__.Statement: must have at least one statement (got [])`,
+    ],
+  ],
+  [
+    "a role path of two slashes (IAM needs a character between them)",
+    withRole({ path: "//" }),
+    [
+      `${NS}:roles[0].path: must be / or 3-512 printable ASCII characters starting and ending with / (got "//")`,
+    ],
+  ],
+  [
+    "an identifier URI ending in /.default (the token scope, not the audience)",
+    { ...validConfig(), application: { identifierUri: "api://contoso.com/aws/.default" } },
+    [
+      `${NS}:application.identifierUri: must not end in /.default: that is the token scope, which the program and the credentials helper derive from the App ID URI (got "api://contoso.com/aws/.default")`,
+    ],
+  ],
+  [
+    "an identifier URI with ${ (an IAM policy variable in the aud condition)",
+    { ...validConfig(), application: { identifierUri: "api://contoso.com/${aws:username}" } },
+    [
+      `${NS}:application.identifierUri: must not contain \${: IAM would read it as a policy variable in the trust policy's aud condition, and no token could assume the roles (got "api://contoso.com/\${aws:username}")`,
+    ],
+  ],
+  [
+    "stack tags differing only in case",
+    { ...validConfig(), tags: { Env: "dev", env: "prod" } },
+    [
+      `${NS}:tags: must not have tag names that differ only in case (Azure compares tag names ignoring case, and role tags merge with the stack tags) (got ["Env","env"])`,
+    ],
+  ],
+  [
+    "role tags differing only in case",
+    withRole({ tags: { Team: "a", TEAM: "b" } }),
+    [
+      `${NS}:roles[0].tags: must not have tag names that differ only in case (Azure compares tag names ignoring case, and role tags merge with the stack tags) (got ["Team","TEAM"])`,
+    ],
+  ],
+  [
+    "a role tag overriding a stack tag in another case",
+    { ...withRole({ tags: { env: "prod" } }), tags: { Env: "dev" } },
+    [
+      `${NS}:roles[0].tags: must not differ only in case from a stack tag's name (Env): spell it as the stack tags do to override that tag (got "env")`,
+    ],
+  ],
+  [
+    "an unknown key, a session out of range and an unknown identity in one role, all in one run",
+    { ...withRole({ maxSessionDurationSeconds: 900, identities: ["orders-ap"] }), identites: [] },
+    [
+      `${NS}:identites: unknown configuration key; allowed keys: ${ALLOWED_TOP_LEVEL_KEYS}`,
+      `${NS}:roles[0].maxSessionDurationSeconds: must be an integer from 3600 to 43200 (got 900)`,
+      `${NS}:roles[0].identities[0]: must name an entry of identities or callerApps (known: orders-api, legacy-vm, synapse) (got "orders-ap")`,
+    ],
+  ],
+  [
+    "a session out of range in one role and an unknown identity in another, in one run",
+    {
+      ...validConfig(),
+      roles: [
+        { name: "orders", identities: ["orders-api"], maxSessionDurationSeconds: 60 },
+        { name: "reports", identities: ["synapse", "nobody"] },
+      ],
+    },
+    [
+      `${NS}:roles[0].maxSessionDurationSeconds: must be an integer from 3600 to 43200 (got 60)`,
+      `${NS}:roles[1].identities[1]: must name an entry of identities or callerApps (known: orders-api, legacy-vm, synapse) (got "nobody")`,
+    ],
+  ],
+  [
+    "an invalid identity entry: role references wait for it (the name list is incomplete)",
+    {
+      ...validConfig(),
+      identities: [{ name: "orders-api" }, { name: "legacy vm", principalId: PRINCIPAL }],
+      roles: [{ name: "orders", identities: ["orders-api", "legacy vm"], path: "x" }],
+    },
+    [
+      `${NS}:identities[1].name: must be 3-128 characters: letters, digits, hyphens and underscores, starting with a letter or digit (got "legacy vm")`,
+      `${NS}:roles[0].path: must be / or 3-512 printable ASCII characters starting and ending with / (got "x")`,
     ],
   ],
 ];

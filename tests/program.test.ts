@@ -431,6 +431,16 @@ describe("program stops before registering any resource", () => {
       { partition: "aws-us-gov" },
       "Invalid configuration:\n  entra-aws-federation:roles[0].identities: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase) (got 41 subjects)",
     ],
+    [
+      "when an existing provider's or a managed policy's ARN is in another partition than the aws provider's",
+      { "entra-aws-federation:oidcProvider": { existingArn: PROVIDER_ARN } },
+      { partition: "aws-us-gov" },
+      [
+        "Invalid configuration:",
+        `  entra-aws-federation:oidcProvider.existingArn: must be an ARN in the aws provider's partition, aws-us-gov (got "${PROVIDER_ARN}")`,
+        `  entra-aws-federation:roles[0].managedPolicyArns[0]: must be an ARN in the aws provider's partition, aws-us-gov (got "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")`,
+      ].join("\n"),
+    ],
   ];
   for (const [title, extra, options, message] of cases) {
     it(title, async () => {
