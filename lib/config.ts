@@ -79,6 +79,8 @@ const MSG = {
     "must not be __proto__: the roles output is keyed by role name, and Pulumi drops a __proto__ key",
   protoTag:
     "must not be __proto__: Pulumi drops a __proto__ key from resource inputs, so the tag would never be set",
+  protoPolicy:
+    "must not have a key __proto__: zod and Pulumi drop that key, so IAM would get another policy than the one written",
   tagCase:
     "must not have tag names that differ only in case (Azure compares tag names ignoring case, and role tags merge with the stack tags)",
   partition: (partition: string) => `must be an ARN in the aws provider's partition, ${partition}`,
@@ -205,6 +207,17 @@ const policyStatement = z
   // Statement contents beyond Effect are IAM's to check (MalformedPolicyDocument at deployment).
   .transform((s) => s as aws.iam.PolicyStatement);
 
+/** Where a `__proto__` key sits in a JSON value: the path of the object that has it. */
+function protoKeyPath(value: unknown, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, PROTO_KEY)) return path;
+  for (const [key, item] of Object.entries(value)) {
+    const found = protoKeyPath(item, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const statementList = z
   .array(policyStatement, { error: "must be a policy statement or a list of policy statements" })
   .min(1, { error: "must have at least one statement" });
@@ -214,6 +227,11 @@ const statementList = z
  * SDK's PolicyDocument type wants a list, and the length check then counts the document as sent.
  */
 const statements = z.unknown().transform((input, ctx) => {
+  const proto = protoKeyPath(input);
+  if (proto !== undefined) {
+    ctx.issues.push({ code: "custom", message: MSG.protoPolicy, input: PROTO_KEY, path: proto });
+    return z.NEVER;
+  }
   const single = typeof input === "object" && input !== null && !Array.isArray(input);
   const parsed = statementList.safeParse(single ? [input] : input, { reportInput: true });
   if (parsed.success) return parsed.data;

@@ -562,4 +562,26 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
       `${NS}:roles[0].path: must be / or 3-512 printable ASCII characters starting and ending with / (got "x")`,
     ],
   ],
+  [
+    "a __proto__ key inside an inline policy's statements (it would vanish on the way to IAM)",
+    withRole({
+      inlinePolicies: {
+        s3: {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "s3:*", Resource: "*" },
+            {
+              Effect: "Allow",
+              Action: "s3:*",
+              Resource: "*",
+              Condition: { StringEquals: withProtoKey("x") },
+            },
+          ],
+        },
+      },
+    }),
+    [
+      `${NS}:roles[0].inlinePolicies.s3.Statement[1].Condition.StringEquals: must not have a key __proto__: zod and Pulumi drop that key, so IAM would get another policy than the one written (got "__proto__")`,
+    ],
+  ],
 ];
