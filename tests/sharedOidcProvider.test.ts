@@ -19,6 +19,12 @@ import { sharedOidcProviderProvider as provider } from "../lib/sharedOidcProvide
 import type { IamStandIn } from "./support/iamServer";
 import { startIamStandIn } from "./support/iamServer";
 
+// Any connection to the instance metadata address throws and is recorded (checked after each test).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS shared with the credentials tests
+const metadataGuard = require("../credentials/test/support/noMetadataAddress.js") as {
+  attempts: string[];
+};
+
 const TENANT = "8f2b1c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d";
 const ISSUER = `https://sts.windows.net/${TENANT}/`;
 const ACCOUNT = "111122223333";
@@ -88,45 +94,67 @@ const AWS_ENV = [
   "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 ];
 
-describe("shared OIDC provider (dynamic provider against a loopback IAM)", () => {
-  let iam: IamStandIn;
-  let saved: Record<string, string | undefined>;
-  let warnings: string[];
-  let consoleWarn: typeof console.warn;
-  let tmp: string;
+/** The stand-in and a scratch directory of the running test. */
+interface LoopbackAws {
+  iam: IamStandIn;
+  dir: string;
+}
 
+/**
+ * Starts the stand-in before each test and points the SDK at it through its own settings, with the
+ * deployer's static keys: only loopback, never the metadata address, AWS or the user's ~/.aws.
+ * Restores the environment and checks no metadata connection was tried after each test.
+ */
+function useLoopbackAws(scratchParent: string): LoopbackAws {
+  const aws = {} as LoopbackAws;
+  let saved: Record<string, string | undefined>;
   beforeEach(async () => {
-    iam = await startIamStandIn();
-    iam.identities.set(DEPLOYER_KEY, {
+    aws.iam = await startIamStandIn();
+    aws.iam.identities.set(DEPLOYER_KEY, {
       accountId: ACCOUNT,
       arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
     });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "shared-oidc-"));
+    fs.mkdirSync(scratchParent, { recursive: true });
+    aws.dir = fs.mkdtempSync(path.join(scratchParent, "shared-oidc-"));
     saved = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
     for (const k of AWS_ENV) delete process.env[k];
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: DEPLOYER_KEY,
       AWS_SECRET_ACCESS_KEY: DEPLOYER_SECRET,
-      // The SDK's own endpoint settings: only loopback, never the metadata address or AWS.
-      AWS_ENDPOINT_URL_IAM: iam.endpoint,
-      AWS_ENDPOINT_URL_STS: iam.endpoint,
+      AWS_ENDPOINT_URL_IAM: aws.iam.endpoint,
+      AWS_ENDPOINT_URL_STS: aws.iam.endpoint,
       AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: path.join(tmp, "no-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, "no-credentials"),
+      AWS_CONFIG_FILE: path.join(aws.dir, "no-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(aws.dir, "no-credentials"),
     });
+  });
+  afterEach(async () => {
+    for (const k of AWS_ENV) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    fs.rmSync(aws.dir, { recursive: true, force: true });
+    await aws.iam.close();
+    assert.deepEqual(metadataGuard.attempts, []);
+  });
+  return aws;
+}
+
+describe("shared OIDC provider (dynamic provider against a loopback IAM)", () => {
+  const aws = useLoopbackAws(os.tmpdir());
+  let iam: IamStandIn;
+  let warnings: string[];
+  let consoleWarn: typeof console.warn;
+
+  beforeEach(() => {
+    iam = aws.iam;
     warnings = [];
     consoleWarn = console.warn;
     console.warn = (message: string) => warnings.push(message);
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     console.warn = consoleWarn;
-    for (const k of AWS_ENV) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-    await iam.close();
   });
 
   describe("create", () => {
@@ -728,39 +756,8 @@ describe("SharedOidcProvider resource", () => {
 });
 
 describe("SharedOidcProvider serialized as the engine runs it", () => {
-  let iam: IamStandIn;
-  let saved: Record<string, string | undefined>;
-  let dir: string;
-
-  beforeEach(async () => {
-    iam = await startIamStandIn();
-    iam.identities.set(DEPLOYER_KEY, {
-      accountId: ACCOUNT,
-      arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
-    });
-    saved = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
-    for (const k of AWS_ENV) delete process.env[k];
-    // Under node_modules so the serialized code's require() calls resolve the repository's packages.
-    dir = fs.mkdtempSync(path.join(__dirname, "..", "node_modules", ".cache", "shared-oidc-"));
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: DEPLOYER_KEY,
-      AWS_SECRET_ACCESS_KEY: DEPLOYER_SECRET,
-      AWS_ENDPOINT_URL_IAM: iam.endpoint,
-      AWS_ENDPOINT_URL_STS: iam.endpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: path.join(dir, "no-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
-    });
-  });
-
-  afterEach(async () => {
-    for (const k of AWS_ENV) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    await iam.close();
-  });
+  // Under node_modules, so the serialized code's require() calls resolve the repository's packages.
+  const aws = useLoopbackAws(path.join(__dirname, "..", "node_modules", ".cache"));
 
   it("serializes without secrets, loads as a module and creates the provider", async () => {
     // What dynamic/index.js does with the provider object, then cmd/dynamic-provider's load.
@@ -770,12 +767,12 @@ describe("SharedOidcProvider serialized as the engine runs it", () => {
     assert.equal(serialized.containsSecrets, false);
     // Packages are required at run time, not inlined (createClosure.js captureModuleAsync).
     assert.match(serialized.text, /require\("@aws-sdk\/client-iam[/\w.-]*"\)/);
-    const file = path.join(dir, "provider.js");
+    const file = path.join(aws.dir, "provider.js");
     fs.writeFileSync(file, serialized.text);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading generated code
     const loaded = (require(file) as { handler: () => typeof provider }).handler();
     const result = await loaded.create(inputs());
     assert.deepEqual(result, { id: ARN, outs: outs({}, true) });
-    assert.deepEqual(listed(iam), [A]);
+    assert.deepEqual(listed(aws.iam), [A]);
   });
 });
