@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:program`: how long Pulumi's Node.js runtime takes to evaluate the program, as a
+ * ratio to the floor of importing the four provider SDKs, measured in the same run.
+ *
+ * Each run is a fresh `node` started as the language host starts it for Pulumi.yaml (runtime.ts),
+ * with the SDK's mocks as the engine (mockEngine.ts). Wall time is what `pulumi up` waits for; CPU
+ * time (the process's user + system) moves less when other work shares the machine. Figures only,
+ * no pass/fail: they depend on the machine, so the load is printed with them.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { runnerCommand } from "./runtime";
+import { devStack, pulumiConfigEnv, scaledStack, type StackConfig } from "./stacks";
+
+const ROOT = path.join(__dirname, "..");
+const RUNS = 5;
+const ROLES = 20;
+const run = promisify(execFile);
+
+/** Both the floor and the mock engine print this line as the process exits. */
+const REPORT_CPU = `process.on("exit",()=>{const u=process.cpuUsage();process.stdout.write(JSON.stringify({cpuMs:(u.user+u.system)/1000})+"\\n")});`;
+const FLOOR_ARGS = [
+  "-e",
+  REPORT_CPU +
+    ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/azuread", "@pulumi/azure-native"]
+      .map((p) => `require(${JSON.stringify(p)});`)
+      .join(""),
+];
+
+interface Case {
+  readonly title: string;
+  /** Stack configuration; none for the import floor. */
+  readonly config?: StackConfig;
+}
+
+const CASES: Case[] = [
+  { title: "import floor (4 SDKs)" },
+  { title: "dev stack (Pulumi.dev.yaml)", config: devStack() },
+  ...[10, 50, 100, 200].map((n) => ({
+    title: `${n} identities × ${ROLES} roles`,
+    config: scaledStack(n, ROLES),
+  })),
+];
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  resources?: number;
+}
+
+/**
+ * Compiles the mock engine to plain JavaScript once, so the measured process carries no TypeScript
+ * hook but the runtime's own. Inside node_modules, so the output resolves the repository's packages.
+ */
+async function buildMockEngine(): Promise<string> {
+  const dir = path.join(
+    ROOT,
+    "node_modules",
+    ".cache",
+    "entra-aws-federation",
+    `bench-${process.pid}`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tsc = require.resolve("typescript/bin/tsc");
+  const flags = ["--noEmit", "false", "--noCheck", "--rootDir", ".", "--outDir", dir];
+  await run(process.execPath, [tsc, "-p", "bench", ...flags], { cwd: ROOT });
+  return dir;
+}
+
+async function sample(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Sample> {
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, env, maxBuffer: 1 << 26 });
+  const wallMs = performance.now() - started;
+  const report = stdout.trim().split("\n").pop() ?? "";
+  return { wallMs, ...(JSON.parse(report) as { cpuMs: number; resources?: number }) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+async function main(): Promise<void> {
+  const build = await buildMockEngine();
+  try {
+    const runner = runnerCommand(path.join(build, "bench", "mockEngine.js"));
+    // The language host passes its own environment on; drop what would change how the runtime loads.
+    const baseEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
+    );
+    console.log(`Node ${process.version}, ${os.availableParallelism()} cores, load ${loadavg()}`);
+    console.log(`Runtime: ${runner.describe}`);
+    console.log(`Median of ${RUNS} fresh processes per case, cases interleaved.\n`);
+    const samples = CASES.map(() => [] as Sample[]);
+    // Each round runs every case once, so a change in load falls on all cases alike.
+    for (let round = 0; round < RUNS; round++) {
+      for (const [i, c] of CASES.entries()) {
+        const env = c.config
+          ? {
+              ...baseEnv,
+              ...runner.env,
+              PULUMI_CONFIG: pulumiConfigEnv(c.config),
+              PULUMI_CONFIG_SECRET_KEYS: "[]",
+            }
+          : baseEnv;
+        samples[i]!.push(await sample(c.config ? runner.args : FLOOR_ARGS, env));
+      }
+    }
+    const wall = samples.map((s) => median(s.map((x) => x.wallMs)));
+    const cpu = samples.map((s) => median(s.map((x) => x.cpuMs)));
+    const row = (...cells: string[]) =>
+      console.log(
+        cells[0]!.padEnd(30) +
+          cells
+            .slice(1)
+            .map((c) => c.padStart(11))
+            .join(""),
+      );
+    row("case", "resources", "wall", "× floor", "CPU", "× floor");
+    for (const [i, c] of CASES.entries()) {
+      row(
+        c.title,
+        String(samples[i]![0]!.resources ?? ""),
+        `${Math.round(wall[i]!)} ms`,
+        (wall[i]! / wall[0]!).toFixed(2),
+        `${Math.round(cpu[i]!)} ms`,
+        (cpu[i]! / cpu[0]!).toFixed(2),
+      );
+    }
+    console.log(`\nLoad at the end: ${loadavg()}`);
+  } finally {
+    fs.rmSync(build, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
