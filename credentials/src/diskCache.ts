@@ -3,15 +3,16 @@
  * a Node start, some fs calls and a JSON.parse.
  *
  * One file per (role, audience, identity, session, duration, endpoint, user, host) key under the
- * cache directory (0700, this user's and writable by no one else: see safeDir.ts), each written atomically (temporary file with mode 0600, fsync, rename). A file that is
- * unreadable, corrupt, for another key, not owned by this user or readable by others is ignored
- * (and replaced by the next write).
+ * cache directory (0700, this user's and writable by no one else: see safeDir.ts), each written
+ * atomically (fsAtomic.ts). A file that is unreadable, corrupt, for another key, not owned by this
+ * user or readable by others is ignored (and replaced by the next write).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { homedir, hostname } from "node:os";
 import * as path from "node:path";
 import { ENV } from "./config";
+import { ensurePrivateDir, tempPrefix, writeFileAtomic } from "./fsAtomic";
 import { refreshAheadFor } from "./refreshingCache";
 import { checkCacheDir } from "./safeDir";
 import { sessionNameFor } from "./sessionName";
@@ -165,43 +166,12 @@ export function readCache(
   return { status: "hit", credentials: e.credentials };
 }
 
-/** Writes `data` to `file` atomically with mode 0600 (temporary file + fsync + rename). */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
-  const fd = fs.openSync(
-    tmp,
-    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-    mode,
-  );
-  try {
-    try {
-      fs.fchmodSync(fd, mode); // umask may have narrowed or the fs widened the mode
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (error) {
-    fs.rmSync(tmp, { force: true });
-    throw error;
-  }
-}
-
-export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-}
-
 /** A temporary file left by a crash between open and rename: older than this, it is removed. */
 const STALE_TEMP_MS = 60_000;
 
 /** Removes this key's stale temporary files (a writer in progress has a younger one). */
 function removeStaleTemps(dir: string, key: string): void {
-  const prefix = `.${path.basename(cacheFilePath(dir, key))}.`;
+  const prefix = tempPrefix(cacheFilePath(dir, key));
   for (const name of fs.readdirSync(dir)) {
     if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
     const file = path.join(dir, name);

@@ -5,7 +5,7 @@
  */
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import * as path from "node:path";
-import { ensurePrivateDir, writeFileAtomic } from "./diskCache";
+import { ensurePrivateDir, writeFileAtomic } from "./fsAtomic";
 import { getEntraToken } from "./provider";
 import { backoffDelayMs } from "./retry";
 import { jwtExpiryMs } from "./jwt";
