@@ -1,3 +1,11 @@
+import {
+  DEFAULT_ENTRA_CLOUD,
+  ENTRA_CLOUD_NAMES,
+  entraCloud,
+  isEntraCloudName,
+  unsupportedCloudReason,
+  type EntraCloud,
+} from "./entraCloud";
 import { EntraAwsCredentialsError } from "./errors";
 
 /** Environment variables the helper reads (see README). */
@@ -13,6 +21,9 @@ export const ENV = {
   region: "AWS_REGION",
   defaultRegion: "AWS_DEFAULT_REGION",
   cacheDir: "ENTRA_AWS_CACHE_DIR",
+  cloud: "ENTRA_AWS_CLOUD",
+  /** @azure/identity's own: the login host of caller apps. */
+  authorityHost: "AZURE_AUTHORITY_HOST",
 } as const;
 
 /**
@@ -32,6 +43,8 @@ export interface ResolvedSettings {
   durationSeconds: number | undefined;
   region: string;
   stsEndpoint: string | undefined;
+  /** Which Entra cloud: its login host for caller apps and the issuer tokens must have. */
+  cloud: EntraCloud;
 }
 
 export interface SettingsInput {
@@ -43,6 +56,8 @@ export interface SettingsInput {
   durationSeconds?: number;
   region?: string;
   stsEndpoint?: string;
+  /** One of ENTRA_CLOUD_NAMES; checked at run time, as it may come from a flag. */
+  cloud?: string;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
@@ -66,14 +81,40 @@ function checkAudience(audience: string): void {
   }
 }
 
-export type IdentitySettings = Pick<ResolvedSettings, "audience" | "clientId" | "tenantId">;
+/** An Entra cloud that is known and supported, else a config error naming where it came from. */
+function resolveCloud(input: string | undefined, env: NodeJS.ProcessEnv): EntraCloud {
+  const given = nonEmpty(input);
+  const value = given ?? nonEmpty(env[ENV.cloud]) ?? DEFAULT_ENTRA_CLOUD;
+  const source = given === undefined ? ENV.cloud : "option cloud / --cloud";
+  const supported = ENTRA_CLOUD_NAMES.filter((name) => unsupportedCloudReason(name) === undefined);
+  const allowed = `Allowed: ${supported.join(", ")} (default ${DEFAULT_ENTRA_CLOUD}).`;
+  if (!isEntraCloudName(value)) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `The cloud "${value}" (${source}) is not an Entra cloud. ${allowed}`,
+    });
+  }
+  const unsupported = unsupportedCloudReason(value);
+  if (unsupported !== undefined) {
+    throw new EntraAwsCredentialsError({
+      source: "config",
+      message: `The cloud "${value}" (${source}) ${unsupported}. ${allowed}`,
+    });
+  }
+  return entraCloud(value);
+}
+
+export type IdentitySettings = Pick<
+  ResolvedSettings,
+  "audience" | "clientId" | "tenantId" | "cloud"
+>;
 
 /**
  * What getting a token needs (`token-file`): the audience, required and checked as in
- * resolveSettings, and the identity. Options win over the environment.
+ * resolveSettings, the identity and the cloud. Options win over the environment.
  */
 export function resolveIdentitySettings(
-  input: Pick<SettingsInput, "audience" | "clientId" | "tenantId">,
+  input: Pick<SettingsInput, "audience" | "clientId" | "tenantId" | "cloud">,
   env: NodeJS.ProcessEnv = process.env,
 ): IdentitySettings {
   const audience = nonEmpty(input.audience) ?? nonEmpty(env[ENV.audience]);
@@ -83,6 +124,7 @@ export function resolveIdentitySettings(
     audience,
     clientId: nonEmpty(input.clientId) ?? nonEmpty(env[ENV.clientId]),
     tenantId: nonEmpty(input.tenantId) ?? nonEmpty(env[ENV.tenantId]),
+    cloud: resolveCloud(input.cloud, env),
   };
 }
 
@@ -126,11 +168,6 @@ export function resolveSettings(
       "us-east-1",
     stsEndpoint: nonEmpty(input.stsEndpoint) ?? nonEmpty(env[ENV.stsEndpoint]),
   };
-}
-
-/** The token scope for an App ID URI: `<audience>/.default` (required for client-secret apps). */
-export function scopeFor(audience: string): string {
-  return `${audience}/.default`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { homedir, hostname } from "node:os";
 import * as path from "node:path";
-import { ENV } from "./config";
+import { ENV, type ResolvedSettings } from "./config";
 import { ensurePrivateDir, tempPrefix, writeFileAtomic } from "./fsAtomic";
 import { refreshAheadFor } from "./refreshingCache";
 import { checkCacheDir } from "./safeDir";
@@ -19,15 +19,20 @@ import { sessionNameFor } from "./sessionName";
 
 export const CACHE_FORMAT = "entra-aws-credentials/cache/2";
 
-export interface CacheKeyInput {
-  roleArn: string;
-  audience: string;
-  clientId: string | undefined;
-  tenantId: string | undefined;
-  sessionName: string | undefined;
-  durationSeconds: number | undefined;
-  stsEndpoint: string | undefined;
-}
+/**
+ * The settings that change which credentials STS returns. Not the cloud: a tenant lives in one
+ * cloud only, so the tenant and client ids already tell clouds apart.
+ */
+export type CacheKeyInput = Pick<
+  ResolvedSettings,
+  | "roleArn"
+  | "audience"
+  | "clientId"
+  | "tenantId"
+  | "sessionName"
+  | "durationSeconds"
+  | "stsEndpoint"
+>;
 
 /** Whose credentials these are: the user and the host that obtain them. */
 export interface CacheKeyContext {

@@ -79,17 +79,30 @@ export function entraCloud(name: EntraCloudName): EntraCloud {
   return cloud;
 }
 
+const v1IssuerPrefix = (cloud: EntraCloud): string => `https://${cloud.issuerHost}/`;
+
 /**
  * The v1 access token issuer, `iss`. STS matches the IAM OIDC provider whose URL equals `iss`
  * exactly, so the trailing slash is part of the contract.
  */
 export function v1IssuerUrl(cloud: EntraCloud, tenantId: string): string {
-  return `https://${cloud.issuerHost}/${tenantId}/`;
+  return `${v1IssuerPrefix(cloud)}${tenantId}/`;
 }
 
 /** The issuer with a placeholder tenant, for messages: `https://sts.windows.net/<tenantId>/`. */
 export function v1IssuerPattern(cloud: EntraCloud): string {
   return v1IssuerUrl(cloud, "<tenantId>");
+}
+
+/**
+ * The supported cloud whose v1 issuer host `iss` starts with (`https://<issuerHost>/`), whatever
+ * follows: tells a token of another cloud, or another tenant, from one that is no v1 token.
+ */
+export function cloudOfV1Issuer(iss: string): EntraCloud | undefined {
+  for (const cloud of Object.values(CLOUDS)) {
+    if ("issuerHost" in cloud && iss.startsWith(v1IssuerPrefix(cloud))) return cloud;
+  }
+  return undefined;
 }
 
 /** The default App ID URI, accepted by the tenant-wide identifier URI policy. */

@@ -15,20 +15,14 @@ import {
   envSecrets,
   refreshAheadMs,
   resolveSettings,
-  scopeFor,
+  type IdentitySettings,
   type ResolvedSettings,
 } from "./config";
-import {
-  classifyStsError,
-  entraError,
-  EXPIRED_TOKEN_UNCHANGED,
-  httpStatus,
-  noManagedIdentityError,
-  stsError,
-  stsErrorCode,
-  type CredentialKind,
-  type StsEndpointContext,
-} from "./errors";
+import { tokenScope, type EntraCloud, type EntraCloudName } from "./entraCloud";
+import { entraError, noManagedIdentityError, type EntraErrorContext } from "./entraErrors";
+import { classifyStsError, httpStatus, stsErrorCode } from "./sts/classify";
+import { stsError } from "./sts/error";
+import { EXPIRED_TOKEN_UNCHANGED, type StsEndpointContext } from "./sts/explanations";
 import { imdsBaseUrl, probe } from "./imdsProbe";
 import { RefreshingCache } from "./refreshingCache";
 import { backoffDelayMs, DEFAULT_RETRY, realSleep, type RetryOptions } from "./retry";
@@ -56,6 +50,11 @@ export interface FromEntraIdentityOptions {
   clientId?: string;
   /** Entra tenant id (used with AZURE_CLIENT_SECRET for caller apps). Default: AZURE_TENANT_ID. */
   tenantId?: string;
+  /**
+   * The Entra cloud: the login host a caller app asks (unless AZURE_AUTHORITY_HOST is set) and
+   * the token issuer. Default: ENTRA_AWS_CLOUD, else AzurePublic.
+   */
+  cloud?: EntraCloudName;
   /**
    * Any `@azure/identity` TokenCredential. Default: ClientSecretCredential when
    * AZURE_CLIENT_SECRET, AZURE_CLIENT_ID and AZURE_TENANT_ID are set, else ManagedIdentityCredential
@@ -96,13 +95,35 @@ export interface FromEntraIdentityOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A caller app's credential. AZURE_AUTHORITY_HOST, when set, still wins over the cloud's login
+ * host: it is @azure/identity's own setting, and setups that use it keep working.
+ */
+class CallerAppCredential extends ClientSecretCredential {
+  constructor(
+    tenantId: string,
+    clientId: string,
+    secret: string,
+    readonly cloud: EntraCloud,
+    authorityHost: string,
+  ) {
+    super(tenantId, clientId, secret, { authorityHost });
+  }
+}
+
 export function defaultTokenCredential(
-  settings: Pick<ResolvedSettings, "clientId" | "tenantId">,
+  settings: Pick<IdentitySettings, "clientId" | "tenantId" | "cloud">,
   env: NodeJS.ProcessEnv = process.env,
 ): TokenCredential {
   const secret = env[ENV.clientSecret];
   if (secret && settings.clientId && settings.tenantId) {
-    return new ClientSecretCredential(settings.tenantId, settings.clientId, secret);
+    return new CallerAppCredential(
+      settings.tenantId,
+      settings.clientId,
+      secret,
+      settings.cloud,
+      env[ENV.authorityHost] || settings.cloud.authorityHost,
+    );
   }
   const options = settings.clientId ? { clientId: settings.clientId } : {};
   const imds = imdsBaseUrl();
@@ -130,10 +151,13 @@ class ImdsProbingCredential extends ManagedIdentityCredential {
   }
 }
 
-function kindOf(credential: TokenCredential): CredentialKind {
-  if (credential instanceof ManagedIdentityCredential) return "managed-identity";
-  if (credential instanceof ClientSecretCredential) return "caller-app";
-  return "other";
+function kindOf(credential: TokenCredential): Pick<EntraErrorContext, "kind" | "cloud"> {
+  if (credential instanceof ManagedIdentityCredential) return { kind: "managed-identity" };
+  if (credential instanceof CallerAppCredential) {
+    return { kind: "caller-app", cloud: credential.cloud };
+  }
+  if (credential instanceof ClientSecretCredential) return { kind: "caller-app" };
+  return { kind: "other" };
 }
 
 export interface AssumedCredentials extends AwsCredentials {
@@ -223,16 +247,16 @@ export async function getEntraToken(
   audience: string,
   secrets: readonly string[] = [],
 ): Promise<AccessToken> {
-  const scope = scopeFor(audience);
-  const kind = kindOf(credential);
+  const scope = tokenScope(audience);
+  const context = { secrets, ...kindOf(credential) };
   let token: AccessToken | null;
   try {
     token = await credential.getToken(scope);
   } catch (error) {
-    throw entraError(error, scope, secrets, kind);
+    throw entraError(error, scope, context);
   }
   if (!token?.token) {
-    throw entraError(new Error("the credential returned no token"), scope, secrets, kind);
+    throw entraError(new Error("the credential returned no token"), scope, context);
   }
   return token;
 }
@@ -243,8 +267,15 @@ export async function getEntraToken(
  * in-flight refresh shared by all callers.
  */
 export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): EntraCredentialProvider {
+  return providerFor(resolveSettings(options, options.env ?? process.env), options);
+}
+
+/** What {@link fromEntraIdentity} does once the settings are resolved (the CLI resolves them). */
+export function providerFor(
+  settings: ResolvedSettings,
+  options: Omit<FromEntraIdentityOptions, keyof ResolvedSettings> = {},
+): EntraCredentialProvider {
   const env = options.env ?? process.env;
-  const settings = resolveSettings(options, env);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
@@ -285,7 +316,10 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
           // (4.14.1): it hands back the same token until it is near expiry by this machine's
           // clock. STS would refuse that token again, so say so now.
           if (token.token === expired) {
-            throw stsError(error, settings.roleArn, redactions, EXPIRED_TOKEN_UNCHANGED);
+            throw stsError(error, settings.roleArn, {
+              secrets: redactions,
+              explanation: EXPIRED_TOKEN_UNCHANGED,
+            });
           }
           continue;
         }
@@ -296,7 +330,11 @@ export function fromEntraIdentity(options: FromEntraIdentityOptions = {}): Entra
         }
         throw error instanceof Error && error.name === "EntraAwsCredentialsError"
           ? error
-          : stsError(error, settings.roleArn, redactions, undefined, assumeRole.where());
+          : stsError(error, settings.roleArn, {
+              secrets: redactions,
+              where: assumeRole.where(),
+              cloud: settings.cloud,
+            });
       }
     }
   };

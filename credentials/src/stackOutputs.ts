@@ -2,39 +2,56 @@
  * `env`: turns the Pulumi program's stack outputs (`pulumi stack output --json`) into the
  * environment variables the helper reads, for one identity (or caller app) and one role.
  */
+import { ENV } from "./config";
+import {
+  DEFAULT_ENTRA_CLOUD,
+  ENTRA_CLOUD_NAMES,
+  isEntraCloudName,
+  unsupportedCloudReason,
+} from "./entraCloud";
 import { EntraAwsCredentialsError } from "./errors";
 import { sanitizeSessionName } from "./sessionName";
+import { HIDDEN_SECRET, type CallerAppOutput, type FederationOutputs } from "./stackOutputContract";
 
-const HIDDEN = "[secret]";
+/** A caller app as `env` reads it: its secret may be hidden ("[secret]") or left out. */
+export type CallerAppView = Pick<CallerAppOutput, "clientId" | "servicePrincipalObjectId"> &
+  Partial<Pick<CallerAppOutput, "clientSecret">>;
 
-interface IdentityOut {
-  clientId: string;
-  principalId: string;
-}
-interface CallerAppOut {
-  clientId: string;
-  servicePrincipalObjectId: string;
-  clientSecret?: string;
-}
-interface RoleOut {
-  arn: string;
-  name?: string;
-  subjects: string[];
-}
-
-export interface StackOutputs {
-  tenantId: string;
-  audience: string;
-  identities: Record<string, IdentityOut>;
-  callerApps: Record<string, CallerAppOut> | typeof HIDDEN;
-  roles: Record<string, RoleOut>;
-}
+/** The outputs `env` reads: the program's contract, as older stacks and hidden secrets print it. */
+export type StackOutputs = Pick<
+  FederationOutputs,
+  "tenantId" | "audience" | "identities" | "roles"
+> & {
+  /** AzurePublic when the stack predates the output. */
+  readonly cloud: FederationOutputs["cloud"];
+  /** The whole output is "[secret]" without `--show-secrets`. */
+  readonly callerApps: Readonly<Record<string, CallerAppView>> | typeof HIDDEN_SECRET;
+};
 
 const configError = (message: string): EntraAwsCredentialsError =>
   new EntraAwsCredentialsError({ source: "config", message });
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A name looked up as an own property: "toString" is no role. */
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
+function parseCloud(value: unknown): FederationOutputs["cloud"] {
+  if (value === undefined) return DEFAULT_ENTRA_CLOUD;
+  const supported = ENTRA_CLOUD_NAMES.filter((name) => unsupportedCloudReason(name) === undefined);
+  if (!isEntraCloudName(value)) {
+    throw configError(
+      `The stack outputs' "cloud" is ${JSON.stringify(value)}, not an Entra cloud: expected ${supported.join(" or ")}.`,
+    );
+  }
+  const unsupported = unsupportedCloudReason(value);
+  if (unsupported !== undefined) {
+    throw configError(`The stack outputs' "cloud" ${value} ${unsupported}.`);
+  }
+  return value;
 }
 
 /** Validates the parts of the outputs JSON that `env` needs; errors name the missing field. */
@@ -55,10 +72,15 @@ export function parseStackOutputs(text: string): StackOutputs {
   const identities = raw.identities === undefined ? {} : raw.identities;
   if (!isRecord(identities)) throw configError('"identities" must be an object.');
   const callerApps = raw.callerApps === undefined ? {} : raw.callerApps;
-  if (callerApps !== HIDDEN && !isRecord(callerApps)) {
+  if (callerApps !== HIDDEN_SECRET && !isRecord(callerApps)) {
     throw configError('"callerApps" must be an object (or "[secret]").');
   }
-  return raw as unknown as StackOutputs;
+  return {
+    ...raw,
+    cloud: parseCloud(raw.cloud),
+    identities,
+    callerApps,
+  } as unknown as StackOutputs;
 }
 
 export interface EnvSelection {
@@ -76,16 +98,16 @@ export interface EnvResult {
 const list = (names: string[]): string => (names.length ? names.join(", ") : "(none)");
 
 export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvResult {
-  const role = outputs.roles[sel.role];
+  const role = own(outputs.roles, sel.role);
   if (!role) {
     throw configError(
       `Unknown role "${sel.role}". Known roles: ${list(Object.keys(outputs.roles))}.`,
     );
   }
   const notes: string[] = [];
-  const identity = outputs.identities[sel.identity];
+  const identity = own(outputs.identities, sel.identity);
   const callerApps = outputs.callerApps;
-  const app = callerApps === HIDDEN ? undefined : callerApps[sel.identity];
+  const app = callerApps === HIDDEN_SECRET ? undefined : own(callerApps, sel.identity);
   let clientId: string;
   let subject: string;
   let secret: string | undefined;
@@ -95,7 +117,7 @@ export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvRes
   } else if (app) {
     clientId = app.clientId;
     subject = app.servicePrincipalObjectId;
-    if (app.clientSecret && app.clientSecret !== HIDDEN) {
+    if (app.clientSecret && app.clientSecret !== HIDDEN_SECRET) {
       secret = app.clientSecret;
     } else {
       notes.push(
@@ -105,10 +127,12 @@ export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvRes
   } else {
     const known = [
       ...Object.keys(outputs.identities).map((n) => `${n} (identity)`),
-      ...(callerApps === HIDDEN ? [] : Object.keys(callerApps).map((n) => `${n} (caller app)`)),
+      ...(callerApps === HIDDEN_SECRET
+        ? []
+        : Object.keys(callerApps).map((n) => `${n} (caller app)`)),
     ];
     const hiddenHint =
-      callerApps === HIDDEN
+      callerApps === HIDDEN_SECRET
         ? ' callerApps is "[secret]" in these outputs; for a caller app use `pulumi stack output --json --show-secrets`.'
         : "";
     throw configError(`Unknown identity "${sel.identity}". Known: ${list(known)}.${hiddenHint}`);
@@ -123,15 +147,17 @@ export function envForIdentity(outputs: StackOutputs, sel: EnvSelection): EnvRes
     );
   }
   const vars: Record<string, string> = {
-    AZURE_CLIENT_ID: clientId,
-    AZURE_TENANT_ID: outputs.tenantId,
-    AWS_ROLE_ARN: role.arn,
+    [ENV.clientId]: clientId,
+    [ENV.tenantId]: outputs.tenantId,
+    [ENV.roleArn]: role.arn,
     // Only when asked for: the helper's default, entra-<clientId>@<host>, tells hosts apart in
     // CloudTrail, and a name printed here would be the same on every host.
-    ...(sel.sessionName ? { AWS_ROLE_SESSION_NAME: sanitizeSessionName(sel.sessionName) } : {}),
-    ENTRA_AWS_AUDIENCE: outputs.audience,
+    ...(sel.sessionName ? { [ENV.sessionName]: sanitizeSessionName(sel.sessionName) } : {}),
+    [ENV.audience]: outputs.audience,
+    // The helper's default needs no variable, and stacks that predate the output print none.
+    ...(outputs.cloud === DEFAULT_ENTRA_CLOUD ? {} : { [ENV.cloud]: outputs.cloud }),
   };
-  if (secret !== undefined) vars.AZURE_CLIENT_SECRET = secret;
+  if (secret !== undefined) vars[ENV.clientSecret] = secret;
   return { vars, notes };
 }
 

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
-import { resolveSettings, scopeFor } from "../src/config";
+import { resolveSettings } from "../src/config";
 import { cacheKey } from "../src/diskCache";
-import { classifyStsError, explainStsError, stsErrorCode, type RetryDecision } from "../src/errors";
+import { tokenScope } from "../src/entraCloud";
+import { classifyStsError, stsErrorCode, type RetryDecision } from "../src/sts/classify";
+import { explainStsError } from "../src/sts/explanations";
 import { decodeJwtUnverified } from "../src/jwt";
 import { redact } from "../src/redact";
 import { backoffDelayMs } from "../src/retry";
@@ -193,7 +195,7 @@ describe("settings", () => {
     });
   }
   it("asks for <audience>/.default", () => {
-    assert.equal(scopeFor("api://abc"), "api://abc/.default");
+    assert.equal(tokenScope("api://abc"), "api://abc/.default");
   });
 });
 
