@@ -32,18 +32,5 @@ export = async () => {
     asRunError(() => resolveTarget(config, { tenantId, partition })),
   );
 
-  return {
-    tenantId: federation.tenantId,
-    issuerUrl: federation.issuerUrl,
-    audience: federation.audience,
-    tokenScope: federation.tokenScope,
-    applicationClientId: federation.applicationClientId,
-    servicePrincipalObjectId: federation.servicePrincipalObjectId,
-    appRoleId: federation.appRoleId,
-    appRoleValue: federation.appRoleValue,
-    oidcProviderArn: federation.oidcProviderArn,
-    identities: federation.identities,
-    callerApps: federation.callerApps,
-    roles: federation.roles,
-  };
+  return federation.outputs;
 };

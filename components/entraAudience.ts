@@ -49,7 +49,7 @@ export class EntraAudience extends pulumi.ComponentResource {
       {
         displayName: args.displayName,
         signInAudience: "AzureADMyOrg",
-        // v1 tokens carry iss = https://sts.windows.net/<tid>/ and check aud; v2 tokens match no
+        // v1 tokens carry the cloud's v1 issuer (lib/entra.ts) and check aud; v2 tokens match no
         // provider and make STS compare azp instead ("Incorrect token audience").
         api: { requestedAccessTokenVersion: 1 },
         appRoles: [

@@ -91,18 +91,21 @@ export class FederatedRole extends pulumi.ComponentResource {
     });
     // Exclusive management detaches policies added outside this program, which a drift check
     // would otherwise never see.
-    new aws.iam.RolePolicyAttachmentsExclusive(
+    const managedExclusive = new aws.iam.RolePolicyAttachmentsExclusive(
       `${name}-managed-exclusive`,
       { roleName: role.name, policyArns: managed.map(([, policyArn]) => policyArn) },
       { parent: this, dependsOn: attachments },
     );
-    new aws.iam.RolePoliciesExclusive(
+    const inlineExclusive = new aws.iam.RolePoliciesExclusive(
       `${name}-inline-exclusive`,
       { roleName: role.name, policyNames: inline.map(([policyName]) => policyName) },
       { parent: this, dependsOn: policies },
     );
 
-    this.arn = role.arn;
+    // The ARN resolves only once the role has its policies, so a consumer of the ARN never
+    // assumes a role that cannot yet do its job (pulumi-eks nodejs/eks/servicerole.ts does this).
+    const done = [...attachments, ...policies, managedExclusive, inlineExclusive];
+    this.arn = pulumi.all([role.arn, done.map((r) => r.id)]).apply(([arn]) => arn);
     this.name = role.name;
     this.subjects = pulumi.output(args.subjects);
     this.registerOutputs({ arn: this.arn, name: this.name, subjects: this.subjects });

@@ -1,35 +1,27 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
+import type {
+  CallerAppOutput,
+  FederationOutputs,
+  IdentityOutput,
+  RoleOutput,
+} from "../credentials/src/stackOutputContract";
 import { policyNameOf, type ResolvedConfig } from "../lib/config";
-import { stableAppRoleId, tokenScope } from "../lib/entra";
-import { entraIssuerUrl } from "../lib/trustPolicy";
+import { entraCloud, stableAppRoleId, tokenScope, v1IssuerUrl } from "../lib/entra";
+import { thumbprintUrls } from "../lib/thumbprints";
 import { CallerApp } from "./callerApp";
 import { EntraAudience } from "./entraAudience";
 import { FederatedRole } from "./federatedRole";
 import { AwsOidcProvider } from "./oidcProvider";
 import { WorkloadIdentity } from "./workloadIdentity";
 
-/** The validated stack configuration, bound to the signed-in tenant (see `lib/config.ts`). */
+/** The validated stack configuration, bound to the signed-in tenant (see `lib/config/`). */
 export type EntraAwsFederationArgs = ResolvedConfig;
 
-export interface IdentityOutput {
-  clientId: string;
-  principalId: string;
-  resourceId?: string;
-}
-
-export interface CallerAppOutput {
-  clientId: string;
-  servicePrincipalObjectId: string;
-  clientSecret: string;
-  clientSecretExpiresAt: string;
-}
-
-export interface RoleOutput {
-  arn: string;
-  name: string;
-  subjects: string[];
-}
+/** The stack outputs, as the contract the credentials helper reads (stackOutputContract.ts). */
+export type FederationOutputRecord = {
+  readonly [K in keyof FederationOutputs]: pulumi.Output<FederationOutputs[K]>;
+};
 
 /**
  * Both sides of the federation, wired together: the Entra audience, the workload identities and
@@ -37,26 +29,14 @@ export interface RoleOutput {
  * that trust exactly the identities they list.
  */
 export class EntraAwsFederation extends pulumi.ComponentResource {
-  public readonly tenantId: pulumi.Output<string>;
-  public readonly issuerUrl: pulumi.Output<string>;
-  public readonly audience: pulumi.Output<string>;
-  public readonly tokenScope: pulumi.Output<string>;
-  public readonly applicationClientId: pulumi.Output<string>;
-  public readonly servicePrincipalObjectId: pulumi.Output<string>;
-  public readonly appRoleId: pulumi.Output<string>;
-  public readonly appRoleValue: pulumi.Output<string>;
-  public readonly oidcProviderArn: pulumi.Output<string>;
-  public readonly identities: pulumi.Output<Record<string, IdentityOutput>>;
-  /** Secret: contains the client secrets. */
-  public readonly callerApps: pulumi.Output<Record<string, CallerAppOutput>>;
-  public readonly roles: pulumi.Output<Record<string, RoleOutput>>;
+  /** Every stack output, built and registered once; the program exports exactly this. */
+  public readonly outputs: FederationOutputRecord;
 
   constructor(name: string, args: EntraAwsFederationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("entra-aws-federation:index:Federation", name, {}, opts);
     const protect = args.protect;
-
-    this.tenantId = pulumi.output(args.tenantId);
-    this.issuerUrl = pulumi.output(entraIssuerUrl(args.tenantId));
+    const cloud = entraCloud(args.cloud);
+    const issuerUrl = v1IssuerUrl(cloud, args.tenantId);
 
     const audience = new EntraAudience(
       `${name}-audience`,
@@ -126,7 +106,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
     const oidcProvider = new AwsOidcProvider(
       `${name}-oidc`,
       {
-        issuerUrl: this.issuerUrl,
+        issuerUrl,
         tags: args.tags,
         protect,
         ...("existingArn" in provider
@@ -136,6 +116,10 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
               // deployment would remove their audiences.
               audiences: [audience.audience, ...provider.additionalAudiences],
               thumbprints: provider.thumbprints,
+              // Validation refuses auto for a cloud whose signing-key host is unconfirmed.
+              ...(provider.thumbprints === "auto" && {
+                certificateUrls: thumbprintUrls(issuerUrl, cloud.jwksUrl!),
+              }),
             }),
       },
       { parent: this },
@@ -148,7 +132,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
         {
           roleName: role.name,
           oidcProviderArn: oidcProvider.arn,
-          issuerUrl: this.issuerUrl,
+          issuerUrl,
           audience: audience.audience,
           // Validation guarantees every listed name is an identity or caller app.
           subjects: role.identities.map((identityName) => principals.get(identityName)!),
@@ -169,30 +153,22 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       });
     }
 
-    this.audience = audience.audience;
-    this.tokenScope = audience.audience.apply(tokenScope);
-    this.applicationClientId = audience.clientId;
-    this.servicePrincipalObjectId = audience.servicePrincipalObjectId;
-    this.appRoleId = audience.appRoleId;
-    this.appRoleValue = audience.appRoleValue;
-    this.oidcProviderArn = oidcProvider.arn;
-    this.identities = pulumi.all(identities);
-    this.callerApps = pulumi.secret(pulumi.all(callerApps));
-    this.roles = pulumi.all(roles);
-    this.registerOutputs({
-      tenantId: this.tenantId,
-      issuerUrl: this.issuerUrl,
-      audience: this.audience,
-      tokenScope: this.tokenScope,
-      applicationClientId: this.applicationClientId,
-      servicePrincipalObjectId: this.servicePrincipalObjectId,
-      appRoleId: this.appRoleId,
-      appRoleValue: this.appRoleValue,
-      oidcProviderArn: this.oidcProviderArn,
-      identities: this.identities,
-      callerApps: this.callerApps,
-      roles: this.roles,
-    });
+    this.outputs = {
+      cloud: pulumi.output(cloud.name),
+      tenantId: pulumi.output(args.tenantId),
+      issuerUrl: pulumi.output(issuerUrl),
+      audience: audience.audience,
+      tokenScope: audience.audience.apply(tokenScope),
+      applicationClientId: audience.clientId,
+      servicePrincipalObjectId: audience.servicePrincipalObjectId,
+      appRoleId: audience.appRoleId,
+      appRoleValue: audience.appRoleValue,
+      oidcProviderArn: oidcProvider.arn,
+      identities: pulumi.all(identities),
+      callerApps: pulumi.secret(pulumi.all(callerApps)),
+      roles: pulumi.all(roles),
+    };
+    this.registerOutputs(this.outputs);
   }
 
   /** Where new managed identities go: a created group, or an existing one looked up when needed. */

@@ -1,18 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caThumbprints, ENTRA_JWKS_URL } from "../lib/thumbprints";
+import { caThumbprints } from "../lib/thumbprints";
 import { oidcProviderArn } from "../lib/trustPolicy";
 
 /**
  * `none`: AWS verifies the JWKS host against its trusted CAs (the default since 2024);
- * `auto`: the CA thumbprints of the JWKS host's certificate chain, looked up on each run;
- * or a pinned list.
+ * `auto`: the CA thumbprints of the certificate chains at `certificateUrls` (the issuer's and the
+ * JWKS host's), looked up on each run; or a pinned list.
  */
 export type Thumbprints = "auto" | "none" | readonly string[];
 
 export interface AwsOidcProviderArgs {
-  /** Token issuer, `https://sts.windows.net/<tenantId>/`. */
+  /** Token issuer: the Entra v1 issuer of the tenant's cloud (lib/entra.ts `v1IssuerUrl`). */
   readonly issuerUrl: pulumi.Input<string>;
   /**
    * Audiences (App ID URIs) to accept: a created provider's whole client ID list, including other
@@ -21,6 +21,8 @@ export interface AwsOidcProviderArgs {
   readonly audiences: pulumi.Input<pulumi.Input<string>[]>;
   /** Create a provider with these thumbprints, or use `existingArn`. */
   readonly thumbprints?: Thumbprints;
+  /** For `auto`: the servers whose CA chains are pinned (lib/thumbprints.ts `thumbprintUrls`). */
+  readonly certificateUrls?: readonly string[];
   /**
    * Use this account's existing provider for the issuer (one per URL per account) instead of
    * creating one. Its client ID list must already contain the audiences.
@@ -46,7 +48,7 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
         {
           url: args.issuerUrl,
           clientIdLists: args.audiences,
-          thumbprintLists: this.thumbprintList(args.thumbprints ?? "none"),
+          thumbprintLists: this.thumbprintList(args.thumbprints ?? "none", args.certificateUrls),
           tags: args.tags,
         },
         { parent: this, protect: args.protect, retainOnDelete: args.protect },
@@ -56,12 +58,19 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
     this.registerOutputs({ arn: this.arn });
   }
 
-  private thumbprintList(thumbprints: Thumbprints): pulumi.Input<string[]> | undefined {
+  private thumbprintList(
+    thumbprints: Thumbprints,
+    certificateUrls: readonly string[] = [],
+  ): pulumi.Input<string[]> | undefined {
     if (thumbprints === "none") return undefined;
     if (thumbprints !== "auto") return [...thumbprints];
-    return tls
-      .getCertificateOutput({ url: ENTRA_JWKS_URL }, { parent: this })
-      .certificates.apply(caThumbprints);
+    if (certificateUrls.length === 0) {
+      throw new pulumi.ResourceError("thumbprints auto needs the URLs whose chains to pin", this);
+    }
+    const chains = certificateUrls.map(
+      (url) => tls.getCertificateOutput({ url }, { parent: this }).certificates,
+    );
+    return pulumi.all(chains).apply((all) => caThumbprints(all.flat()));
   }
 
   /**

@@ -1,6 +1,3 @@
-/** Host serving the signing keys (JWKS) of the v1 issuer `https://sts.windows.net/<tenantId>/`. */
-export const ENTRA_JWKS_URL = "https://login.microsoftonline.com/common/discovery/keys";
-
 /** IAM accepts at most five thumbprints per OIDC provider. */
 export const MAX_THUMBPRINTS = 5;
 
@@ -10,8 +7,19 @@ export interface CertificateFingerprint {
 }
 
 /**
- * Thumbprints of the CA certificates in the JWKS host's chain, lower-case, de-duplicated and
- * sorted, so an unchanged chain never shows as a diff (the served order is not stable).
+ * The servers whose CA chains `thumbprints: auto` pins: the issuer's host and the host serving its
+ * signing keys (JWKS), once each. When AWS falls back to thumbprint verification and the two hosts
+ * differ, it needs thumbprints for both (IAM User Guide, "Obtain the thumbprint for an OpenID
+ * Connect identity provider", id_roles_providers_create_oidc_verify-thumbprint).
+ */
+export function thumbprintUrls(issuerUrl: string, jwksUrl: string): string[] {
+  const hosts = new Set([new URL(issuerUrl).host, new URL(jwksUrl).host]);
+  return [...hosts].map((host) => `https://${host}`);
+}
+
+/**
+ * Thumbprints of the CA certificates in the chains, lower-case, de-duplicated and sorted, so an
+ * unchanged chain never shows as a diff (the served order is not stable); at most IAM's five.
  */
 export function caThumbprints(certificates: readonly CertificateFingerprint[]): string[] {
   const unique = new Set(

@@ -1,12 +1,10 @@
 import type * as aws from "@pulumi/aws";
 
-/**
- * Entra issues v1 access tokens with `iss = https://sts.windows.net/<tenantId>/`. STS matches the
- * IAM OIDC provider whose URL equals `iss` exactly, so the trailing slash is part of the contract.
+/*
+ * The AWS side only: IAM's view of a token issuer (provider ARN, condition keys), the trust policy
+ * and its size. Which issuer Entra uses per cloud is lib/entra.ts's; everything here takes the
+ * issuer URL as given, so it follows whatever cloud the program deploys for.
  */
-export function entraIssuerUrl(tenantId: string): string {
-  return `https://sts.windows.net/${tenantId}/`;
-}
 
 /** The issuer URL without its scheme: the provider's name in ARNs and the prefix of condition keys. */
 export function issuerHostPath(issuerUrl: string): string {

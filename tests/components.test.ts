@@ -1,8 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { FederatedRole } from "../components/federatedRole";
-import { entraIssuerUrl } from "../lib/trustPolicy";
-import { ENTRA_JWKS_URL } from "../lib/thumbprints";
+import { entraCloud, v1IssuerUrl } from "../lib/entra";
 import {
   ACCOUNT_ID,
   fakeGuid,
@@ -148,27 +147,37 @@ describe("an OIDC provider shared with other stacks", () => {
 });
 
 describe("OIDC provider thumbprints", () => {
-  it("auto: the JWKS host's CA thumbprints, sorted", async () => {
-    const certificates = [
-      { sha1Fingerprint: "LEAF000000000000000000000000000000000000".toLowerCase(), isCa: false },
-      { sha1Fingerprint: "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4", isCa: true },
-      { sha1Fingerprint: "626D44E704D1CEABE3BF0D53397464AC8080142C", isCa: true },
-    ];
+  it("auto: the CA thumbprints of the issuer's and the JWKS host's chains, de-duplicated and sorted", async () => {
+    const ca = (fingerprint: string) => ({ sha1Fingerprint: fingerprint, isCa: true });
+    const leaf = (fingerprint: string) => ({ sha1Fingerprint: fingerprint, isCa: false });
+    const certificates = {
+      "https://sts.windows.net": [
+        leaf("1111111111111111111111111111111111111111"),
+        ca("DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"),
+        ca("b16d1c6f9a1e3f2b2c4d5e6f708192a3b4c5d6e7"),
+      ],
+      "https://login.microsoftonline.com": [
+        leaf("2222222222222222222222222222222222222222"),
+        ca("df3c24f9bfd666761b268073fe06d1cc8d4f82a4"),
+        ca("626D44E704D1CEABE3BF0D53397464AC8080142C"),
+      ],
+    };
     const { clouds, program } = await runProgram(
       minimal({ oidcProvider: { thumbprints: "auto" } }),
-      {
-        servicePrincipals,
-        certificates,
-      },
+      { servicePrincipals, certificates },
     );
     await settle(program);
     assert.deepEqual(clouds.byName("federation-oidc-provider").inputs.thumbprintLists, [
       "626d44e704d1ceabe3bf0d53397464ac8080142c",
+      "b16d1c6f9a1e3f2b2c4d5e6f708192a3b4c5d6e7",
       "df3c24f9bfd666761b268073fe06d1cc8d4f82a4",
     ]);
     assert.deepEqual(
-      clouds.invokes.find((i) => i.token === "tls:index/getCertificate:getCertificate")?.inputs,
-      { url: ENTRA_JWKS_URL },
+      clouds.invokes.filter((i) => i.token === "tls:index/getCertificate:getCertificate"),
+      Object.keys(certificates).map((url) => ({
+        token: "tls:index/getCertificate:getCertificate",
+        inputs: { url },
+      })),
     );
   });
 
@@ -250,7 +259,7 @@ describe("FederatedRole re-checks the real trust policy against the quota", () =
     const role = new FederatedRole("too-long", {
       roleName: "too-long",
       oidcProviderArn: `arn:aws-us-gov:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`,
-      issuerUrl: entraIssuerUrl(TENANT_ID),
+      issuerUrl: v1IssuerUrl(entraCloud("AzurePublic"), TENANT_ID),
       audience: `api://${TENANT_ID}/${"x".repeat(27)}`,
       subjects,
       trustPolicyMaxLength: 2048,
@@ -259,5 +268,40 @@ describe("FederatedRole re-checks the real trust policy against the quota", () =
       role.arn,
       "trust policy of role too-long: makes a trust policy of 2052 characters, over the limit of 2048 (whitespace not counted); at most 40 subjects fit: split the identities across roles or raise trustPolicyMaxLength (up to 4096, after an IAM quota increase)",
     );
+  });
+});
+
+describe("FederatedRole's ARN", () => {
+  type WithResources = { resources(): Set<pulumi.Resource> };
+  const namesOf = async (resources: Iterable<pulumi.Resource>) =>
+    (await Promise.all([...resources].map((r) => valueOf(r.urn)))).map((urn) =>
+      urn.slice(urn.lastIndexOf("::") + 2),
+    );
+
+  it("resolves only after the role's attachments, inline policies and exclusive policy sets", async () => {
+    await new FakeClouds().install();
+    const role = new FederatedRole("deps", {
+      roleName: "deps",
+      oidcProviderArn: PROVIDER_ARN,
+      issuerUrl: v1IssuerUrl(entraCloud("AzurePublic"), TENANT_ID),
+      audience: `api://${TENANT_ID}/aws`,
+      subjects: [EXISTING_PRINCIPAL],
+      trustPolicyMaxLength: 2048,
+      managedPolicyArns: new Map([["ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]]),
+      inlinePolicies: new Map([
+        ["read", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*" }] }],
+      ]),
+    });
+    assert.equal(await valueOf(role.arn), `arn:aws:iam::${ACCOUNT_ID}:role/deps`);
+    // The resources an output carries are the ones the engine waits for before its consumers.
+    const resources = (role.arn as unknown as WithResources).resources();
+    assert.deepEqual((await namesOf(resources)).sort(), [
+      "deps-inline-exclusive",
+      "deps-inline-read",
+      "deps-managed-ReadOnlyAccess",
+      "deps-managed-exclusive",
+      "deps-role",
+    ]);
+    await pulumi.runtime.disconnect();
   });
 });

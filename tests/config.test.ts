@@ -13,7 +13,8 @@ import {
   withProtoKey,
   withRole,
 } from "./configCases";
-import { buildTrustPolicy, entraIssuerUrl, policyLength } from "../lib/trustPolicy";
+import { entraCloud, v1IssuerUrl } from "../lib/entra";
+import { buildTrustPolicy, policyLength } from "../lib/trustPolicy";
 
 function parse(raw: Raw) {
   return parseConfig(asStackConfig(raw), CONTEXT);
@@ -54,6 +55,7 @@ describe("parseConfig accepts valid configuration", () => {
       }),
       {
         tenantId: undefined,
+        cloud: "AzurePublic",
         application: {
           displayName: "entra-aws-federation-dev",
           appRoleValue: "AssumeRoleWithWebIdentity",
@@ -280,7 +282,7 @@ describe("resolveTarget binds the configuration to the signed-in tenant and the 
       policyLength(
         buildTrustPolicy({
           providerArn: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
-          issuerUrl: entraIssuerUrl(TENANT),
+          issuerUrl: v1IssuerUrl(entraCloud("AzurePublic"), TENANT),
           audience: uriFor(name),
           subjects,
         }),

@@ -40,8 +40,10 @@ export interface FakeCloudsOptions {
   readonly existingProviderClientIds?: readonly string[];
   /** Called once the mocks are installed, before the program runs (to inspect a failed run). */
   readonly onInstall?: (clouds: FakeClouds) => void;
-  /** Certificate chain returned by `tls.getCertificate`. */
-  readonly certificates?: readonly { sha1Fingerprint: string; isCa: boolean }[];
+  /** Certificate chain `tls.getCertificate` returns, by the URL it is asked for. */
+  readonly certificates?: Readonly<
+    Record<string, readonly { sha1Fingerprint: string; isCa: boolean }[]>
+  >;
 }
 
 /**
@@ -152,7 +154,7 @@ export class FakeClouds implements pulumi.runtime.Mocks {
       case "azure-native:resources:getResourceGroup":
         return { name: inputs.resourceGroupName, location: "northeurope" };
       case "tls:index/getCertificate:getCertificate":
-        return { certificates: this.options.certificates ?? [] };
+        return { certificates: this.options.certificates?.[inputs.url!] ?? [] };
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return {
           accountId: ACCOUNT_ID,

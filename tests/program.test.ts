@@ -73,6 +73,7 @@ describe("program with Pulumi.dev.yaml", () => {
 
   it("exports every output app teams and the credentials helper use", () => {
     assert.deepEqual(outputs, {
+      cloud: "AzurePublic",
       tenantId: TENANT_ID,
       issuerUrl: ISSUER,
       audience: AUDIENCE,

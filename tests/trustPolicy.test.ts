@@ -3,7 +3,6 @@ import { caThumbprints } from "../lib/thumbprints";
 import {
   buildTrustPolicy,
   conditionKeys,
-  entraIssuerUrl,
   issuerHostPath,
   oidcProviderArn,
   policyLength,
@@ -13,9 +12,11 @@ import {
   addDays,
   secretRotation,
   defaultIdentifierUri,
+  entraCloud,
   identifierUriTenant,
   stableAppRoleId,
   tokenScope,
+  v1IssuerUrl,
 } from "../lib/entra";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -26,7 +27,7 @@ const SUB_B = "5f1f6a1e-0f2e-4b7e-9a43-2d0e1d6c7b11";
 
 describe("issuer, provider ARN and condition keys", () => {
   it("keeps the trailing slash of the v1 issuer everywhere", () => {
-    assert.equal(entraIssuerUrl(TENANT), ISSUER);
+    assert.equal(v1IssuerUrl(entraCloud("AzurePublic"), TENANT), ISSUER);
     assert.equal(issuerHostPath(ISSUER), `sts.windows.net/${TENANT}/`);
     assert.deepEqual(conditionKeys(ISSUER), {
       aud: `sts.windows.net/${TENANT}/:aud`,

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { entraCloud } from "../entra";
+import { ConfigError, render, type ConfigIssue } from "./issues";
+import { crossCheck } from "./rules";
+import {
+  cloudField,
+  configSchema,
+  CONFIG_NAMESPACE,
+  type ConfigSchema,
+  type FederationConfig,
+  type PartialConfig,
+} from "./schema";
+
+/** Keys whose values are strings; every other key holds JSON (numbers, booleans, objects, lists). */
+const STRING_KEYS = new Set(["tenantId", "cloud"]);
+
+/**
+ * Parses and validates the stack configuration: every `entra-aws-federation:*` entry of
+ * `pulumi.runtime.allConfig()`. Throws a {@link ConfigError} naming every problem; never partially
+ * succeeds, so no resource is registered from a bad configuration.
+ */
+export function parseConfig(
+  allConfig: Readonly<Record<string, string>>,
+  stackContext: { readonly project: string; readonly stack: string },
+): FederationConfig {
+  const raw = decode(allConfig);
+  const cloud = cloudField.safeParse(raw.cloud);
+  const schema = configSchema(cloud.success ? entraCloud(cloud.data) : undefined);
+
+  const unknownKeys: ConfigIssue[] = Object.keys(raw)
+    .filter((key) => !Object.hasOwn(schema.shape, key))
+    .map((key) => ({
+      path: [key],
+      message: `unknown configuration key; allowed keys: ${Object.keys(schema.shape).join(", ")}`,
+    }));
+  const result = schema.safeParse(raw, { reportInput: true });
+  // The cross-checks run on whatever parsed, so that one run lists every problem.
+  const issues = [
+    ...unknownKeys,
+    ...(result.success
+      ? crossCheck(result.data, new Set(Object.keys(schema.shape)))
+      : [...result.error.issues.map(fromZodIssue), ...crossCheck(...salvageConfig(schema, raw))]),
+  ];
+  if (!result.success || issues.length > 0) throw new ConfigError(issues);
+
+  const parsed = result.data;
+  const { existingArn, thumbprints, additionalAudiences = [] } = parsed.oidcProvider;
+  return {
+    ...parsed,
+    // Present even when unset, so an injected empty default and an absent key read the same.
+    tenantId: parsed.tenantId,
+    application: {
+      ...parsed.application,
+      displayName:
+        parsed.application.displayName ?? `${stackContext.project}-${stackContext.stack}`,
+    },
+    oidcProvider:
+      existingArn !== undefined
+        ? { existingArn }
+        : { thumbprints: thumbprints ?? "none", additionalAudiences },
+  };
+}
+
+/** This program's entries, by key: strings as they are, everything else as JSON. */
+function decode(allConfig: Readonly<Record<string, string>>): Record<string, unknown> {
+  // Null-prototype: a key named __proto__ is then a key like any other, reported as unknown,
+  // instead of replacing the prototype and smuggling in the keys of its value.
+  const raw: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [fullKey, value] of Object.entries(allConfig)) {
+    if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+    raw[key] = STRING_KEYS.has(key) ? value : parseJsonOrKeep(value);
+  }
+  return raw;
+}
+
+function parseJsonOrKeep(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function salvage(schema: z.core.$ZodType, value: unknown): unknown {
+  const result = z.safeParse(schema, value);
+  if (result.success) return result.data;
+  let inner = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) {
+    inner = inner.unwrap();
+  }
+  const { element } = inner instanceof z.ZodArray ? inner : { element: undefined };
+  if (element && Array.isArray(value)) return value.map((item) => salvage(element, item));
+  if (inner instanceof z.ZodObject && typeof value === "object" && value !== null) {
+    const fields = Object.entries<z.core.$ZodType>(inner.shape);
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(fields.map(([key, field]) => [key, salvage(field, record[key])]));
+  }
+  return undefined;
+}
+
+/** What parsed of an invalid configuration, and which top-level keys parsed whole. */
+function salvageConfig(
+  schema: ConfigSchema,
+  raw: Record<string, unknown>,
+): [config: PartialConfig, valid: ReadonlySet<string>] {
+  const valid = Object.entries(schema.shape)
+    .filter(([key, field]) => field.safeParse(raw[key]).success)
+    .map(([key]) => key);
+  return [salvage(schema, raw) as PartialConfig, new Set(valid)];
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  if (issue.code === "invalid_key") {
+    // A map key (tag name, policy name) failed: report it against the map, with the key's rule.
+    return {
+      path: path.slice(0, -1),
+      message: `has an invalid key: it ${issue.issues[0]?.message ?? "is not allowed"}`,
+      got: render(path[path.length - 1]),
+    };
+  }
+  if (issue.input === undefined) return { path, message: "is required" };
+  return {
+    path,
+    message: issue.message,
+    got: issue.code === "unrecognized_keys" ? undefined : render(issue.input),
+  };
+}
