@@ -58,7 +58,9 @@ function watch(child: ChildProcess) {
 }
 
 describe("cli (real child process)", function () {
-  this.timeout(30000);
+  // Only a hang should reach this: every wait is on an event, and beside twelve CPU-bound
+  // processes on two cores a child process starts ten times slower than on an idle machine.
+  this.timeout(120_000);
 
   before(function () {
     if (fs.existsSync(path.join(nodeDir, "pulumi"))) this.skip();
@@ -137,7 +139,9 @@ describe("cli (real child process)", function () {
 });
 
 describe("cli signals (real child process, stand-in pulumi binary)", function () {
-  this.timeout(30000);
+  // Only a hang should reach this: every wait is on an event, and beside twelve CPU-bound
+  // processes on two cores a child process starts ten times slower than on an idle machine.
+  this.timeout(120_000);
   let standIn: StandIn;
   let driver: ChildProcess | undefined;
 
@@ -236,7 +240,9 @@ describe("cli signals (real child process, stand-in pulumi binary)", function ()
 
 /** The `npm run deploy` chain a pipeline uses: npm -> (sh, replaced by exec) -> node -> pulumi. */
 describe("npm run deploy (real npm, stand-in pulumi binary)", function () {
-  this.timeout(40000);
+  // Only a hang should reach this: every wait is on an event, and beside twelve CPU-bound
+  // processes on two cores a child process starts ten times slower than on an idle machine.
+  this.timeout(120_000);
   let standIn: StandIn;
   let npm: string | undefined;
   let started: ChildProcess | undefined;

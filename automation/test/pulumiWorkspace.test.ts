@@ -17,7 +17,9 @@ import { Captured } from "./helpers";
 import { commandOf, StandIn, type StandInCall, type Step } from "./standIn";
 
 describe("pulumiWorkspace adapter (real SDK, stand-in pulumi binary)", function () {
-  this.timeout(20000);
+  // Only a hang should reach this: every wait is on an event, and beside twelve CPU-bound
+  // processes on two cores a child process starts ten times slower than on an idle machine.
+  this.timeout(120_000);
   let standIn: StandIn;
   let tmp: string;
   let repo: string;

@@ -118,11 +118,21 @@ export class StandIn {
   }
 }
 
+/**
+ * Whether `pid` still runs. A killed child stays a zombie until it is reaped (by init once its
+ * parent, the driver, has exited, which a loaded machine may do late): that counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return !fs.existsSync("/proc/self"); // no /proc: kill(pid, 0) is all there is
   }
 }
