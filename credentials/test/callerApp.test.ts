@@ -37,6 +37,7 @@ describe("caller app (client secret) end to end: process against loopback Entra 
     resetFixture(f);
     entra.tunnels.length = 0;
     entra.paths.length = 0;
+    entra.hosts.length = 0;
     entra.tokenRequests.length = 0;
     entra.errorSuffix = () => "";
   });
@@ -104,5 +105,105 @@ describe("caller app (client secret) end to end: process against loopback Entra 
       ["invalid_client"],
     );
     assert.equal(stsCalls().length, stsBefore);
+  });
+
+  describe("in Azure China (ENTRA_AWS_CLOUD=AzureChina)", () => {
+    const publicIssuer = () => `https://sts.windows.net/${f.tenantId}/`;
+    const chinaIssuer = () => `https://sts.chinacloudapi.cn/${f.tenantId}/`;
+    let publicAudiences: string[];
+    before(() => {
+      // The account trusts only the Azure China issuer: a token with another one is refused.
+      publicAudiences = f.sts.options.providers.get(publicIssuer())!;
+      f.sts.options.providers.delete(publicIssuer());
+      f.sts.options.providers.set(chinaIssuer(), [f.audience]);
+    });
+    after(() => {
+      f.sts.options.providers.delete(chinaIssuer());
+      f.sts.options.providers.set(publicIssuer(), publicAudiences);
+    });
+    const chinaEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+      ...env(clientSecret),
+      ENTRA_AWS_CLOUD: "AzureChina",
+      ...extra,
+    });
+    const doctor = async (e: NodeJS.ProcessEnv) => {
+      const run = await runCli(
+        ["doctor", "--json", "--expected-subject", servicePrincipalObjectId],
+        e,
+      );
+      const report = JSON.parse(run.stdout) as {
+        ok: boolean;
+        checks: { id: string; title: string; status: string; detail: string; fix?: string }[];
+      };
+      return { run, report, issuer: report.checks.find((c) => c.id === "issuer") };
+    };
+
+    it("asks Azure China's login host and exchanges a token with the Azure China issuer", async () => {
+      const stsBefore = stsCalls().length;
+      const run = await runCli(["process", "--no-cache"], chinaEnv());
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, "");
+      assert.match((JSON.parse(run.stdout) as { AccessKeyId: string }).AccessKeyId, /^ASIA/);
+      // The helper gives @azure/identity https://login.chinacloudapi.cn; MSAL sends the request
+      // to that host's preferred network alias (@azure/msal-common AuthorityMetadata.mjs).
+      assert.deepEqual(entra.tunnels, ["login.partner.microsoftonline.cn:443"]);
+      assert.deepEqual(entra.hosts, ["login.partner.microsoftonline.cn"]);
+      assert.deepEqual(entra.tokenRequests, [
+        { clientId, scope: `${f.audience}/.default`, outcome: "ok" },
+      ]);
+      assert.deepEqual(
+        stsCalls()
+          .slice(stsBefore)
+          .map((c) => c.outcome),
+        ["ok"],
+      );
+    });
+
+    it("doctor expects the Azure China issuer, and STS accepts the token", async () => {
+      const { run, report, issuer } = await doctor(chinaEnv());
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.equal(report.ok, true);
+      assert.deepEqual(issuer, {
+        id: "issuer",
+        title: "Issuer is https://sts.chinacloudapi.cn/<tenantId>/",
+        status: "pass",
+        detail: `iss = ${chinaIssuer()}`,
+      });
+      assert.equal(report.checks.find((c) => c.id === "sts")?.status, "pass");
+    });
+
+    it("AZURE_AUTHORITY_HOST still wins: a public login host gives a public token, which doctor flags for AzureChina", async () => {
+      const stsBefore = stsCalls().length;
+      const { run, report, issuer } = await doctor(
+        chinaEnv({ AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com" }),
+      );
+      assert.equal(run.code, 2, run.stderr);
+      assert.deepEqual(entra.tunnels, ["login.microsoftonline.com:443"]);
+      assert.equal(report.ok, false);
+      assert.deepEqual(issuer, {
+        id: "issuer",
+        title: "Issuer is https://sts.chinacloudapi.cn/<tenantId>/",
+        status: "fail",
+        detail: `iss = ${JSON.stringify(publicIssuer())}`,
+        fix: `The token is from AzurePublic (issuer https://sts.windows.net/<tenantId>/), not AzureChina: set ENTRA_AWS_CLOUD (or --cloud) to the federation's cloud (stack output cloud), and unset AZURE_AUTHORITY_HOST unless it is that cloud's login host. Expected ${chinaIssuer()} (with the trailing slash); the IAM OIDC provider URL must be exactly that.`,
+      });
+      assert.equal(stsCalls().length, stsBefore, "doctor stops before STS");
+    });
+
+    it("and the other way round: an Azure China token is flagged for AzurePublic (the default)", async () => {
+      const { ENTRA_AWS_CLOUD: _, ...publicEnv } = chinaEnv({
+        AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn",
+      });
+      const { run, issuer } = await doctor(publicEnv);
+      assert.equal(run.code, 2, run.stderr);
+      assert.deepEqual(entra.tunnels, ["login.partner.microsoftonline.cn:443"]);
+      assert.deepEqual(issuer, {
+        id: "issuer",
+        title: "Issuer is https://sts.windows.net/<tenantId>/",
+        status: "fail",
+        detail: `iss = ${JSON.stringify(chinaIssuer())}`,
+        fix: `The token is from AzureChina (issuer https://sts.chinacloudapi.cn/<tenantId>/), not AzurePublic: set ENTRA_AWS_CLOUD (or --cloud) to the federation's cloud (stack output cloud), and unset AZURE_AUTHORITY_HOST unless it is that cloud's login host. Expected ${publicIssuer()} (with the trailing slash); the IAM OIDC provider URL must be exactly that.`,
+      });
+    });
   });
 });

@@ -1,14 +1,15 @@
 /**
  * A loopback stand-in for Entra ID's token endpoint as a caller app (client secret) reaches it:
  * MSAL, through @azure/identity's ClientSecretCredential, POSTs grant_type=client_credentials to
- * https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token (it knows that host's endpoints
- * without asking, so no OpenID configuration or instance discovery request is made).
+ * https://<login host>/<tenant>/oauth2/v2.0/token (it knows the endpoints of Microsoft's login
+ * hosts without asking, so no OpenID configuration or instance discovery request is made).
  *
  * The child process keeps the real authority host (so MSAL needs no instance discovery, which
  * would go to the internet for any other host) and reaches this server through an HTTPS proxy
  * (HTTPS_PROXY, honoured by @azure/core-rest-pipeline) that tunnels every CONNECT to it. Its
- * certificate for login.microsoftonline.com is self-signed by `openssl` and trusted through
- * NODE_EXTRA_CA_CERTS.
+ * certificate for the login hosts is self-signed by `openssl` and trusted through
+ * NODE_EXTRA_CA_CERTS. Tokens carry the v1 issuer of the cloud whose login host was asked,
+ * written out here rather than taken from entraCloud.ts, so a wrong fact there fails a test.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,6 +21,15 @@ import { replyJson } from "./httpReply";
 import { entraClaims, signJwt, type TestKey } from "./jwt";
 
 export const ENTRA_HOST = "login.microsoftonline.com";
+
+/** The v1 issuer host of each login host this stand-in answers as. */
+export const ISSUER_HOST_BY_LOGIN_HOST: ReadonlyMap<string, string> = new Map([
+  [ENTRA_HOST, "sts.windows.net"],
+  // Azure China: login.chinacloudapi.cn, and MSAL's preferred network alias for it
+  // (@azure/msal-common AuthorityMetadata.mjs).
+  ["login.chinacloudapi.cn", "sts.chinacloudapi.cn"],
+  ["login.partner.microsoftonline.cn", "sts.chinacloudapi.cn"],
+]);
 
 export interface CallerApp {
   clientSecret: string;
@@ -51,6 +61,8 @@ export interface EntraServer {
   tunnels: string[];
   /** Requests as "METHOD path", in order. */
   paths: string[];
+  /** Their Host headers, in order. */
+  hosts: string[];
   tokenRequests: EntraTokenRequest[];
   /** Appended to the error description of a rejected secret (e.g. to echo the secret sent). */
   errorSuffix: (sentSecret: string) => string;
@@ -73,7 +85,7 @@ function selfSignedCertificate(dir: string): { key: string; cert: string; certFi
       "-subj",
       `/CN=${ENTRA_HOST}`,
       "-addext",
-      `subjectAltName=DNS:${ENTRA_HOST}`,
+      `subjectAltName=${[...ISSUER_HOST_BY_LOGIN_HOST.keys()].map((h) => `DNS:${h}`).join(",")}`,
       "-keyout",
       keyFile,
       "-out",
@@ -94,6 +106,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     env: {},
     tunnels: [],
     paths: [],
+    hosts: [],
     tokenRequests: [],
     errorSuffix: () => "",
     close: () => Promise.resolve(),
@@ -114,7 +127,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       error_codes: [code],
     });
 
-  const token = (res: http.ServerResponse, form: URLSearchParams): void => {
+  const token = (res: http.ServerResponse, host: string, form: URLSearchParams): void => {
     const clientId = form.get("client_id") ?? "";
     const scope = form.get("scope") ?? "";
     const request: EntraTokenRequest = { clientId, scope, outcome: "ok" };
@@ -182,6 +195,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
           clientId,
           issuedAt,
           lifetimeSeconds: lifetime,
+          issuerHost: ISSUER_HOST_BY_LOGIN_HOST.get(host) ?? "unknown-login-host.invalid",
         }),
       ),
     });
@@ -191,10 +205,12 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const host = req.headers.host ?? "";
       const url = new URL(req.url ?? "/", `https://${ENTRA_HOST}`);
       state.paths.push(`${req.method} ${url.pathname}`);
+      state.hosts.push(host);
       if (req.method === "POST" && url.pathname === `/${options.tenantId}/oauth2/v2.0/token`) {
-        return token(res, new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+        return token(res, host, new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
       }
       return reply(res, 404, { error: "not_found" });
     });

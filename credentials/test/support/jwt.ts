@@ -33,6 +33,8 @@ export interface EntraClaimsInput {
   version?: "1.0" | "2.0";
   issuedAt: number;
   lifetimeSeconds: number;
+  /** The v1 issuer's host. Default sts.windows.net (Azure public). */
+  issuerHost?: string;
 }
 
 /** Claims of an Entra app-only access token (v1 by default) as a managed identity gets it. */
@@ -42,7 +44,7 @@ export function entraClaims(i: EntraClaimsInput): Record<string, unknown> {
     aud: i.audience,
     iss: v2
       ? `https://login.microsoftonline.com/${i.tenantId}/v2.0`
-      : `https://sts.windows.net/${i.tenantId}/`,
+      : `https://${i.issuerHost ?? "sts.windows.net"}/${i.tenantId}/`,
     iat: i.issuedAt,
     nbf: i.issuedAt,
     exp: i.issuedAt + i.lifetimeSeconds,
