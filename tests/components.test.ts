@@ -228,6 +228,21 @@ describe("an existing OIDC provider", () => {
     ]);
   });
 
+  it("is checked against the configured cloud's issuer: AzureChina in aws-cn", async () => {
+    const chinaArn = `arn:aws-cn:iam::${ACCOUNT_ID}:oidc-provider/sts.chinacloudapi.cn/${TENANT_ID}/`;
+    const { clouds, program } = await runProgram(
+      minimal({ cloud: "AzureChina", oidcProvider: { existingArn: chinaArn } }),
+      {
+        servicePrincipals,
+        partition: "aws-cn",
+        existingProviderClientIds: [`api://${AUDIENCE_CLIENT_ID}`],
+      },
+    );
+    const outputs = await settle(program);
+    assert.equal(outputs.oidcProviderArn, chinaArn);
+    assert.deepEqual(clouds.custom("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+  });
+
   it("fails when its client ID list lacks the audience, saying how to add it", async () => {
     const { program } = await withExisting(PROVIDER_ARN, ["api://other"]);
     const audience = `api://${AUDIENCE_CLIENT_ID}`;

@@ -303,6 +303,14 @@ describe("resolveTarget binds the configuration to the signed-in tenant and the 
       assert.equal(resolveError(padded(), GOV), tooLong(2052, 40, 41));
     });
 
+    it("counts the cloud's issuer host too: AzureChina in aws-cn is 18 characters longer", () => {
+      const china = { ...padded(), cloud: "AzureChina" };
+      assert.equal(
+        resolveError(china, { tenantId: TENANT, partition: "aws-cn" }),
+        tooLong(2063, 40, 41),
+      );
+    });
+
     it("measures an existing provider by its own ARN, and rejects one in another partition", () => {
       const existingArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`;
       assert.equal(

@@ -584,4 +584,51 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
       `${NS}:roles[0].inlinePolicies.s3.Statement[1].Condition.StringEquals: must not have a key __proto__: zod and Pulumi drop that key, so IAM would get another policy than the one written (got "__proto__")`,
     ],
   ],
+  [
+    "cloud AzureUSGovernment (no public source confirms its v1 token issuer)",
+    { ...validConfig(), cloud: "AzureUSGovernment" },
+    [
+      `${NS}:cloud: is not supported yet: no public Microsoft source confirms the v1 token issuer of Azure US Government tenants, and a wrong issuer would make every role unassumable; must be one of AzurePublic, AzureChina (got "AzureUSGovernment")`,
+    ],
+  ],
+  [
+    "a cloud name Entra does not have",
+    { ...validConfig(), cloud: "AzureCloud" },
+    [`${NS}:cloud: must be one of AzurePublic, AzureChina (got "AzureCloud")`],
+  ],
+  [
+    "thumbprints auto for AzureChina (no public source confirms its signing-key host)",
+    { ...validConfig(), cloud: "AzureChina", oidcProvider: { thumbprints: "auto" } },
+    [
+      `${NS}:oidcProvider.thumbprints: must not be "auto" with cloud AzureChina: no public source confirms the host serving its token signing keys (JWKS), whose certificate chain auto would pin; use "none" or a list of thumbprints (got "auto")`,
+    ],
+  ],
+  [
+    "an existing provider for another cloud's issuer",
+    {
+      ...validConfig(),
+      cloud: "AzureChina",
+      oidcProvider: {
+        existingArn: `arn:aws-cn:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/`,
+      },
+    },
+    [
+      `${NS}:oidcProvider.existingArn: must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/sts.chinacloudapi.cn/<tenantId>/ (tenant id in lower case, as in the tokens' issuer, and the trailing slash) (got "arn:aws-cn:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/")`,
+    ],
+  ],
+  [
+    "an invalid cloud: the existing provider's ARN, which names the cloud's issuer, waits for it",
+    {
+      ...validConfig(),
+      cloud: "China",
+      oidcProvider: {
+        existingArn: `arn:aws-cn:iam::123456789012:oidc-provider/sts.chinacloudapi.cn/${TENANT}/`,
+        thumbprints: "none",
+      },
+    },
+    [
+      `${NS}:cloud: must be one of AzurePublic, AzureChina (got "China")`,
+      `${NS}:oidcProvider.thumbprints: must not be set with existingArn: an existing provider is used as it is (got "none")`,
+    ],
+  ],
 ];

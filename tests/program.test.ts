@@ -19,6 +19,7 @@ import {
   settle,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  valueOf,
 } from "./fakeClouds";
 
 const ROOT = path.join(__dirname, "..");
@@ -136,6 +137,25 @@ describe("program with Pulumi.dev.yaml", () => {
         message: `Role "reporting-dev" does not trust "orders-api": its subjects do not contain ${miPrincipal("orders-api")}. Add the identity to the role in the Pulumi program (or pick a role that lists it). Roles that trust it: orders-api-dev.`,
       },
     );
+  });
+
+  it("resolves the roles output only once every role's policies are in place", async () => {
+    const resources = (
+      program.roles as unknown as { resources(): Set<pulumi.Resource> }
+    ).resources();
+    const urns = await Promise.all([...resources].map((r) => valueOf(r.urn)));
+    const policyResources = urns
+      .map((urn) => urn.slice(urn.lastIndexOf("::") + 2))
+      .filter((name) => /-(?:managed|inline)-/.test(name))
+      .sort();
+    assert.deepEqual(policyResources, [
+      "federation-role-orders-api-dev-inline-exclusive",
+      "federation-role-orders-api-dev-managed-AmazonS3ReadOnlyAccess",
+      "federation-role-orders-api-dev-managed-exclusive",
+      "federation-role-reporting-dev-inline-exclusive",
+      "federation-role-reporting-dev-inline-write-reports",
+      "federation-role-reporting-dev-managed-exclusive",
+    ]);
   });
 
   it("keeps the client secrets secret, and nothing else", async () => {
@@ -333,6 +353,70 @@ describe("program with Pulumi.dev.yaml", () => {
   });
 });
 
+describe("program for each Azure cloud", () => {
+  /** The trust policy of the orders role for a cloud's issuer host, in a partition. */
+  function ordersTrustPolicy(issuerHost: string, partition: string) {
+    const issuer = `${issuerHost}/${TENANT_ID}/`;
+    return {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${issuer}` },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${issuer}:aud`]: AUDIENCE,
+              [`${issuer}:sub`]: [miPrincipal("orders-api")],
+            },
+          },
+        },
+      ],
+    };
+  }
+
+  const clouds: [cloud: string | undefined, partition: string, issuerHost: string][] = [
+    [undefined, "aws", "sts.windows.net"],
+    ["AzurePublic", "aws", "sts.windows.net"],
+    ["AzureChina", "aws-cn", "sts.chinacloudapi.cn"],
+  ];
+  for (const [cloud, partition, issuerHost] of clouds) {
+    it(`${cloud ?? "the default cloud"} in ${partition}: issuer, provider, trust policy and ARNs follow the cloud`, async () => {
+      const config = {
+        ...devStackConfig(),
+        ...(cloud && { "entra-aws-federation:cloud": cloud }),
+        "entra-aws-federation:roles": [
+          {
+            name: "orders-api-dev",
+            identities: ["orders-api"],
+            managedPolicyArns: [`arn:${partition}:iam::aws:policy/AmazonS3ReadOnlyAccess`],
+          },
+        ],
+      };
+      const { clouds: fake, program } = await runProgram(config, { partition });
+      const outputs = await settle(program);
+      const issuerUrl = `https://${issuerHost}/${TENANT_ID}/`;
+      const providerArn = `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${issuerHost}/${TENANT_ID}/`;
+      assert.deepEqual(
+        [outputs.cloud, outputs.issuerUrl, outputs.oidcProviderArn],
+        [cloud ?? "AzurePublic", issuerUrl, providerArn],
+      );
+      assert.deepEqual(outputs.roles, {
+        "orders-api-dev": {
+          arn: `arn:${partition}:iam::${ACCOUNT_ID}:role/orders-api-dev`,
+          name: "orders-api-dev",
+          subjects: [miPrincipal("orders-api")],
+        },
+      });
+      assert.deepEqual(fake.byName("federation-oidc-provider").inputs.url, issuerUrl);
+      assert.deepEqual(
+        fake.byName("federation-role-orders-api-dev-role").inputs.assumeRolePolicy,
+        ordersTrustPolicy(issuerHost, partition),
+      );
+    });
+  }
+});
+
 describe("program with protect: true", () => {
   it("protects and retains the app registrations, service principals, identities and OIDC provider only", async () => {
     const { clouds, program } = await runProgram({
@@ -441,6 +525,24 @@ describe("program stops before registering any resource", () => {
         `  entra-aws-federation:oidcProvider.existingArn: must be an ARN in the aws provider's partition, aws-us-gov (got "${PROVIDER_ARN}")`,
         `  entra-aws-federation:roles[0].managedPolicyArns[0]: must be an ARN in the aws provider's partition, aws-us-gov (got "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")`,
       ].join("\n"),
+    ],
+    [
+      "when cloud AzureChina meets an aws provider outside aws-cn",
+      { "entra-aws-federation:cloud": "AzureChina" },
+      {},
+      `Invalid configuration:\n  entra-aws-federation:cloud: must match the aws provider's partition, aws: AzureChina pairs only with aws-cn (no public source confirms that STS in another partition accepts its tokens); deploy with an aws provider in aws-cn or set cloud to the tenant's cloud (got "AzureChina")`,
+    ],
+    [
+      "when an existing provider is for another tenant of the configured cloud",
+      {
+        "entra-aws-federation:cloud": "AzureChina",
+        "entra-aws-federation:oidcProvider": {
+          existingArn: `arn:aws-cn:iam::${ACCOUNT_ID}:oidc-provider/sts.chinacloudapi.cn/${OTHER_TENANT}/`,
+        },
+        "entra-aws-federation:roles": [{ name: "orders", identities: ["orders-api"] }],
+      },
+      { partition: "aws-cn" },
+      `Invalid configuration:\n  entra-aws-federation:oidcProvider.existingArn: must be the provider for this stack's tenant (sts.chinacloudapi.cn/${TENANT_ID}/) (got "arn:aws-cn:iam::${ACCOUNT_ID}:oidc-provider/sts.chinacloudapi.cn/${OTHER_TENANT}/")`,
     ],
   ];
   for (const [title, extra, options, message] of cases) {

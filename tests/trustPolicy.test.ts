@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { caThumbprints } from "../lib/thumbprints";
+import { caThumbprints, thumbprintUrls } from "../lib/thumbprints";
 import {
   buildTrustPolicy,
   conditionKeys,
@@ -162,6 +162,44 @@ describe("caThumbprints", () => {
       caThumbprints(certs),
       ["1", "2", "3", "4", "5"].map((d) => d.repeat(40)),
     );
+  });
+});
+
+describe("thumbprintUrls", () => {
+  it("names the issuer's host and the JWKS host, each once", () => {
+    assert.deepEqual(
+      thumbprintUrls(ISSUER, "https://login.microsoftonline.com/common/discovery/keys"),
+      ["https://sts.windows.net", "https://login.microsoftonline.com"],
+    );
+    assert.deepEqual(thumbprintUrls("https://idp.example/t/", "https://idp.example/keys"), [
+      "https://idp.example",
+    ]);
+  });
+});
+
+describe("the v1 issuer per cloud", () => {
+  const issuers: [cloud: "AzurePublic" | "AzureChina", issuer: string][] = [
+    ["AzurePublic", ISSUER],
+    ["AzureChina", `https://sts.chinacloudapi.cn/${TENANT}/`],
+  ];
+  for (const [cloud, issuer] of issuers) {
+    it(`${cloud}: ${issuer}, its condition keys and provider ARN`, () => {
+      const url = v1IssuerUrl(entraCloud(cloud), TENANT);
+      const hostPath = issuer.slice("https://".length);
+      assert.equal(url, issuer);
+      assert.deepEqual(conditionKeys(url), { aud: `${hostPath}:aud`, sub: `${hostPath}:sub` });
+      assert.equal(
+        oidcProviderArn("aws-cn", "123456789012", url),
+        `arn:aws-cn:iam::123456789012:oidc-provider/${hostPath}`,
+      );
+    });
+  }
+
+  it("refuses AzureUSGovernment, whose v1 issuer no public source confirms", () => {
+    assert.throws(() => entraCloud("AzureUSGovernment"), {
+      message:
+        "cloud AzureUSGovernment is not supported yet: no public Microsoft source confirms the v1 token issuer of Azure US Government tenants, and a wrong issuer would make every role unassumable",
+    });
   });
 });
 
