@@ -191,9 +191,8 @@ describe("caller app (client secret) end to end: process against loopback Entra 
     });
 
     it("and the other way round: an Azure China token is flagged for AzurePublic (the default)", async () => {
-      const { ENTRA_AWS_CLOUD: _, ...publicEnv } = chinaEnv({
-        AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn",
-      });
+      const publicEnv = chinaEnv({ AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn" });
+      delete publicEnv.ENTRA_AWS_CLOUD;
       const { run, issuer } = await doctor(publicEnv);
       assert.equal(run.code, 2, run.stderr);
       assert.deepEqual(entra.tunnels, ["login.partner.microsoftonline.cn:443"]);

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { main } from "../src/cli";
 import { runDoctor } from "../src/doctor";
 import { checkClaims, type CheckResult, type ClaimExpectations } from "../src/doctor/claims";
+import { entraCloud } from "../src/entraCloud";
 import type { JwtClaims } from "../src/jwt";
 import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
 import { closedLoopbackUrl } from "./support/loopback";
@@ -163,6 +164,77 @@ describe("doctor claim checks (table)", () => {
   }
   it("diagnoses a token not signed with RS256", () => {
     assert.equal(run({}, {}, { alg: "HS256" }).algorithm!.status, "fail");
+  });
+});
+
+describe("doctor claim checks follow the cloud", () => {
+  const china = entraCloud("AzureChina");
+  const chinaIssuer = `https://sts.chinacloudapi.cn/${tid}/`;
+  const publicIssuer = `https://sts.windows.net/${tid}/`;
+  const issuer = (iss: string, cloud = china): CheckResult => run({ iss }, { cloud }).issuer!;
+
+  it("passes an Azure China token, titled with the Azure China issuer", () => {
+    assert.deepEqual(issuer(chinaIssuer), {
+      id: "issuer",
+      title: "Issuer is https://sts.chinacloudapi.cn/<tenantId>/",
+      status: "pass",
+      detail: `iss = ${chinaIssuer}`,
+    });
+  });
+
+  it("flags a public token for AzureChina, and an Azure China token for AzurePublic", () => {
+    const hint =
+      "set ENTRA_AWS_CLOUD (or --cloud) to the federation's cloud (stack output cloud), and unset AZURE_AUTHORITY_HOST unless it is that cloud's login host.";
+    assert.deepEqual(issuer(publicIssuer), {
+      id: "issuer",
+      title: "Issuer is https://sts.chinacloudapi.cn/<tenantId>/",
+      status: "fail",
+      detail: `iss = "${publicIssuer}"`,
+      fix: `The token is from AzurePublic (issuer https://sts.windows.net/<tenantId>/), not AzureChina: ${hint} Expected ${chinaIssuer} (with the trailing slash); the IAM OIDC provider URL must be exactly that.`,
+    });
+    assert.deepEqual(issuer(chinaIssuer, entraCloud("AzurePublic")), {
+      id: "issuer",
+      title: "Issuer is https://sts.windows.net/<tenantId>/",
+      status: "fail",
+      detail: `iss = "${chinaIssuer}"`,
+      fix: `The token is from AzureChina (issuer https://sts.chinacloudapi.cn/<tenantId>/), not AzurePublic: ${hint} Expected ${publicIssuer} (with the trailing slash); the IAM OIDC provider URL must be exactly that.`,
+    });
+  });
+
+  it("names the cloud's trailing slash, other tenant and v2 issuer", () => {
+    assert.equal(issuer(chinaIssuer.slice(0, -1)).fix, "The issuer lacks the trailing slash.");
+    assert.match(
+      issuer(`https://sts.chinacloudapi.cn/${randomUUID()}/`).fix!,
+      /^The token is from another tenant than /,
+    );
+    assert.match(
+      issuer(`https://login.chinacloudapi.cn/${tid}/v2.0`).fix!,
+      /^This is a v2\.0 issuer: /,
+    );
+  });
+
+  it("reports skipped checks and STS causes with the cloud's issuer", async () => {
+    const failedToken = await runDoctor(
+      { ...expect, cloud: china },
+      { nowSeconds: now, getToken: () => Promise.reject(new Error("no token")) },
+    );
+    assert.equal(
+      failedToken.checks.find((c) => c.id === "issuer")!.title,
+      "Issuer is https://sts.chinacloudapi.cn/<tenantId>/",
+    );
+    const denied = await runDoctor(
+      { ...expect, cloud: china },
+      {
+        token: signJwt(generateTestKey(), { ...good, iss: chinaIssuer }),
+        nowSeconds: now,
+        assumeRole: () =>
+          Promise.reject(Object.assign(new Error("Not authorized"), { name: "AccessDenied" })),
+      },
+    );
+    assert.match(
+      denied.checks.find((c) => c.id === "sts")!.fix!,
+      / The trust policy's condition keys must be sts\.chinacloudapi\.cn\/<tenantId>\/:aud and :sub /,
+    );
   });
 });
 

@@ -227,4 +227,92 @@ describe("env command (stack outputs → environment variables)", () => {
       /--format/,
     );
   });
+
+  describe("the cloud output", () => {
+    const json = (o: object) =>
+      env(
+        ["--outputs", "-", "--identity", "app-reader", "--role", "s3-reader", "--format", "json"],
+        JSON.stringify(o),
+      );
+    const base = {
+      AZURE_CLIENT_ID: "c1000000-0000-0000-0000-000000000001",
+      AZURE_TENANT_ID: tenantId,
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/s3-reader",
+      ENTRA_AWS_AUDIENCE: outputs.audience,
+    };
+
+    it("prints ENTRA_AWS_CLOUD for a stack in Azure China", async () => {
+      const r = await json({ ...outputs, cloud: "AzureChina" });
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(JSON.parse(r.out), { ...base, ENTRA_AWS_CLOUD: "AzureChina" });
+      const shell = await env(
+        ["--outputs", "-", "--identity", "app-reader", "--role", "s3-reader"],
+        JSON.stringify({ ...outputs, cloud: "AzureChina" }),
+      );
+      assert.match(shell.out, /^export ENTRA_AWS_CLOUD='AzureChina'$/m);
+    });
+
+    it("prints none for AzurePublic, the helper's default, as for a stack that predates the output", async () => {
+      const r = await json({ ...outputs, cloud: "AzurePublic" });
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(JSON.parse(r.out), base);
+    });
+
+    for (const [what, cloud, message] of [
+      [
+        "an unknown cloud",
+        "AzureGermany",
+        `The stack outputs' "cloud" is "AzureGermany", not an Entra cloud: expected AzurePublic or AzureChina.`,
+      ],
+      [
+        "a cloud that is no string",
+        42,
+        `The stack outputs' "cloud" is 42, not an Entra cloud: expected AzurePublic or AzureChina.`,
+      ],
+      [
+        "AzureUSGovernment",
+        "AzureUSGovernment",
+        `The stack outputs' "cloud" AzureUSGovernment is not supported yet: no public Microsoft source confirms the v1 token issuer of Azure US Government tenants, and a wrong issuer would make every role unassumable.`,
+      ],
+    ] as const) {
+      it(`refuses ${what}`, async () => {
+        const r = await json({ ...outputs, cloud });
+        assert.equal(r.code, 1);
+        assert.equal(r.out, "");
+        assert.equal(r.err, `entra-aws-credentials: ${message}\n`);
+      });
+    }
+  });
+
+  it("looks names up as the outputs' own entries, never as built-in properties", async () => {
+    const role = await env(["--outputs", file, "--identity", "app-reader", "--role", "toString"]);
+    assert.equal(role.code, 1);
+    assert.equal(
+      role.err,
+      'entra-aws-credentials: Unknown role "toString". Known roles: s3-reader, s3-admin.\n',
+    );
+    const id = await env(["--outputs", file, "--identity", "constructor", "--role", "s3-reader"]);
+    assert.equal(id.code, 1);
+    assert.equal(
+      id.err,
+      'entra-aws-credentials: Unknown identity "constructor". Known: app-reader (identity), legacy-vm (identity), synapse (caller app), hidden (caller app).\n',
+    );
+  });
+
+  it("reads outputs without identities (a stack with caller apps only)", async () => {
+    const withoutIdentities: Partial<typeof outputs> = { ...outputs };
+    delete withoutIdentities.identities;
+    const r = await env(
+      ["--outputs", "-", "--identity", "synapse", "--role", "s3-reader", "--format", "json"],
+      JSON.stringify(withoutIdentities),
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), {
+      AZURE_CLIENT_ID: "c3000000-0000-0000-0000-000000000003",
+      AZURE_TENANT_ID: tenantId,
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/s3-reader",
+      ENTRA_AWS_AUDIENCE: outputs.audience,
+      AZURE_CLIENT_SECRET: "s3cr'et$value",
+    });
+  });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { resolveSettings } from "../src/config";
 import { cacheKey } from "../src/diskCache";
-import { tokenScope } from "../src/entraCloud";
+import { entraCloud, tokenScope } from "../src/entraCloud";
 import { classifyStsError, stsErrorCode, type RetryDecision } from "../src/sts/classify";
 import { explainStsError } from "../src/sts/explanations";
 import { decodeJwtUnverified } from "../src/jwt";
@@ -94,6 +94,48 @@ describe("STS error classification and explanations", () => {
       for (const p of patterns) assert.match(text, p);
     });
   }
+});
+
+describe("STS explanations follow the cloud", () => {
+  it("names the cloud's issuer, condition keys and v2 issuer", () => {
+    const china = entraCloud("AzureChina");
+    assert.deepEqual(
+      explainStsError("InvalidIdentityToken", "No OpenIDConnect provider found", undefined, china)
+        .causes,
+      [
+        "The IAM OIDC provider URL must equal the token's iss exactly: https://sts.chinacloudapi.cn/<tenantId>/ with the trailing slash.",
+        "The token is a v2.0 token (iss https://login.chinacloudapi.cn/<tenant>/v2.0, audience in azp): set the federation app's api.requestedAccessTokenVersion = 1.",
+        "The provider was created for another tenant, or in another AWS account than the role: compare the provider ARN in the role's trust policy with oidcProviderArn.",
+      ],
+    );
+    assert.ok(
+      explainStsError("AccessDenied", "", undefined, china).causes.includes(
+        "The trust policy's condition keys must be sts.chinacloudapi.cn/<tenantId>/:aud and :sub (with the slash before the colon) under StringEquals.",
+      ),
+    );
+    // AzurePublic by default, as before the setting.
+    assert.ok(
+      explainStsError("AccessDenied").causes.includes(
+        "The trust policy's condition keys must be sts.windows.net/<tenantId>/:aud and :sub (with the slash before the colon) under StringEquals.",
+      ),
+    );
+  });
+
+  it("keeps configuration errors fatal whatever the HTTP status", () => {
+    for (const code of [
+      "InvalidIdentityToken",
+      "IDPRejectedClaim",
+      "AccessDenied",
+      "MalformedPolicyDocument",
+      "PackedPolicyTooLarge",
+      "RegionDisabledException",
+      "ValidationError",
+    ]) {
+      assert.equal(classifyStsError(code, 503), "fatal", code);
+    }
+    assert.equal(classifyStsError("toString", 503), "retry");
+    assert.equal(stsErrorCode({ name: "toString" }), "toString");
+  });
 });
 
 describe("backoffDelayMs", () => {
