@@ -83,7 +83,7 @@ function issuer({ claims, cloud, tid, tenantFromToken }: ClaimContext): CheckOut
   } else if (iss === expected.slice(0, -1)) {
     fix = "The issuer lacks the trailing slash.";
   } else if (issuerCloud !== undefined && issuerCloud.name !== cloud.name) {
-    fix = `The token is from ${issuerCloud.name} (issuer ${v1IssuerPattern(issuerCloud)}), not ${cloud.name}: set ENTRA_AWS_CLOUD (or --cloud) to the federation's cloud (stack output cloud), or use an identity of ${cloud.name}. ${fix}`;
+    fix = `The token is from ${issuerCloud.name} (issuer ${v1IssuerPattern(issuerCloud)}), not ${cloud.name}: set ENTRA_AWS_CLOUD (or --cloud) to the federation's cloud (stack output cloud), and unset AZURE_AUTHORITY_HOST unless it is that cloud's login host. ${fix}`;
   } else if (issuerCloud !== undefined) {
     fix = `The token is from another tenant than ${tid}: use the identity in the federation's tenant, or fix AZURE_TENANT_ID.`;
   }
