@@ -20,8 +20,8 @@ import { sessionNameFor } from "./sessionName";
 export const CACHE_FORMAT = "entra-aws-credentials/cache/2";
 
 /**
- * The settings that change which credentials STS returns. Not the cloud: a tenant lives in one
- * cloud only, so the tenant and client ids already tell clouds apart.
+ * The settings that change which credentials STS returns. Not the cloud: a caller app's tenant
+ * lives in one cloud only, and a managed identity's token does not depend on the setting.
  */
 export type CacheKeyInput = Pick<
   ResolvedSettings,

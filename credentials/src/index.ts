@@ -16,3 +16,4 @@ export { checkClaims, type CheckResult } from "./doctor/claims";
 export { runDoctor, formatReport, type DoctorReport } from "./doctor";
 export { envForIdentity, parseStackOutputs, formatEnv } from "./stackOutputs";
 export { ENV } from "./config";
+export { ENTRA_CLOUD_NAMES, type EntraCloudName } from "./entraCloud";
