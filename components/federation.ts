@@ -115,11 +115,11 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
               // Other stacks sharing this account's provider are listed here, or the next
               // deployment would remove their audiences.
               audiences: [audience.audience, ...provider.additionalAudiences],
-              thumbprints: provider.thumbprints,
-              // Validation refuses auto for a cloud whose signing-key host is unconfirmed.
-              ...(provider.thumbprints === "auto" && {
-                certificateUrls: thumbprintUrls(issuerUrl, cloud.jwksUrl!),
-              }),
+              thumbprints:
+                provider.thumbprints === "auto"
+                  ? // Validation refuses auto for a cloud whose signing-key host is unconfirmed.
+                    { lookUp: thumbprintUrls(issuerUrl, cloud.jwksUrl!) }
+                  : provider.thumbprints,
             }),
       },
       { parent: this },

@@ -6,10 +6,11 @@ import { oidcProviderArn } from "../lib/trustPolicy";
 
 /**
  * `none`: AWS verifies the JWKS host against its trusted CAs (the default since 2024);
- * `auto`: the CA thumbprints of the certificate chains at `certificateUrls` (the issuer's and the
- * JWKS host's), looked up on each run; or a pinned list.
+ * `{ lookUp }`: the CA thumbprints of the certificate chains served at these URLs (the issuer's
+ * and the JWKS host's, lib/thumbprints.ts `thumbprintUrls`), looked up on each run; or a pinned
+ * list.
  */
-export type Thumbprints = "auto" | "none" | readonly string[];
+export type Thumbprints = "none" | readonly string[] | { readonly lookUp: readonly string[] };
 
 export interface AwsOidcProviderArgs {
   /** Token issuer: the Entra v1 issuer of the tenant's cloud (lib/entra.ts `v1IssuerUrl`). */
@@ -21,8 +22,6 @@ export interface AwsOidcProviderArgs {
   readonly audiences: pulumi.Input<pulumi.Input<string>[]>;
   /** Create a provider with these thumbprints, or use `existingArn`. */
   readonly thumbprints?: Thumbprints;
-  /** For `auto`: the servers whose CA chains are pinned (lib/thumbprints.ts `thumbprintUrls`). */
-  readonly certificateUrls?: readonly string[];
   /**
    * Use this account's existing provider for the issuer (one per URL per account) instead of
    * creating one. Its client ID list must already contain the audiences.
@@ -48,7 +47,7 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
         {
           url: args.issuerUrl,
           clientIdLists: args.audiences,
-          thumbprintLists: this.thumbprintList(args.thumbprints ?? "none", args.certificateUrls),
+          thumbprintLists: this.thumbprintList(args.thumbprints ?? "none"),
           tags: args.tags,
         },
         { parent: this, protect: args.protect, retainOnDelete: args.protect },
@@ -58,16 +57,10 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
     this.registerOutputs({ arn: this.arn });
   }
 
-  private thumbprintList(
-    thumbprints: Thumbprints,
-    certificateUrls: readonly string[] = [],
-  ): pulumi.Input<string[]> | undefined {
+  private thumbprintList(thumbprints: Thumbprints): pulumi.Input<string[]> | undefined {
     if (thumbprints === "none") return undefined;
-    if (thumbprints !== "auto") return [...thumbprints];
-    if (certificateUrls.length === 0) {
-      throw new pulumi.ResourceError("thumbprints auto needs the URLs whose chains to pin", this);
-    }
-    const chains = certificateUrls.map(
+    if (!("lookUp" in thumbprints)) return [...thumbprints];
+    const chains = thumbprints.lookUp.map(
       (url) => tls.getCertificateOutput({ url }, { parent: this }).certificates,
     );
     return pulumi.all(chains).apply((all) => caThumbprints(all.flat()));
