@@ -5,7 +5,7 @@ import type {
   FederationOutputs,
   IdentityOutput,
   RoleOutput,
-} from "../credentials/src/stackOutputContract";
+} from "../lib/stackOutputs";
 import { policyNameOf, type ResolvedConfig } from "../lib/config";
 import { entraCloud, stableAppRoleId, tokenScope, v1IssuerUrl } from "../lib/entra";
 import { thumbprintUrls } from "../lib/thumbprints";
@@ -18,7 +18,7 @@ import { WorkloadIdentity } from "./workloadIdentity";
 /** The validated stack configuration, bound to the signed-in tenant (see `lib/config/`). */
 export type EntraAwsFederationArgs = ResolvedConfig;
 
-/** The stack outputs, as the contract the credentials helper reads (stackOutputContract.ts). */
+/** The stack outputs, as the contract the credentials helper reads (lib/stackOutputs.ts). */
 export type FederationOutputRecord = {
   readonly [K in keyof FederationOutputs]: pulumi.Output<FederationOutputs[K]>;
 };
