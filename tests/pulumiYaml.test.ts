@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml } from "yaml";
+import { runnerCommand } from "../bench/runtime";
 import { CONFIG_NAMESPACE, DEFAULT_TRUST_POLICY_MAX_LENGTH, parseConfig } from "../lib/config";
 
 const ROOT = path.join(__dirname, "..");
@@ -10,6 +11,8 @@ const readYaml = (file: string): unknown => parseYaml(readFileSync(path.join(ROO
 
 interface ProjectFile {
   name: string;
+  main?: string;
+  runtime: { name: string; options: Record<string, unknown> };
   config: Record<string, { type: string; default: unknown; description: string }>;
 }
 
@@ -38,6 +41,44 @@ describe("Pulumi.yaml", () => {
         protect: ["boolean", false],
       },
     );
+  });
+
+  it("runs the TypeScript sources in the checkout through ts-node, transpile-only, with no build step", () => {
+    // No `main` and no build: what is deployed is always the sources as they are (README "Performance").
+    assert.equal(project.main, undefined);
+    assert.deepEqual(project.runtime, {
+      name: "nodejs",
+      options: { typescript: true, packagemanager: "npm" },
+    });
+    const tsconfig = JSON.parse(readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+      "ts-node": unknown;
+    };
+    // Type checking on every deployment would add seconds; noCheck would also silence tsc.
+    assert.deepEqual(tsconfig["ts-node"], { transpileOnly: true });
+    assert.equal(tsconfig.compilerOptions.noCheck, undefined);
+  });
+
+  it("starts the program in the program benchmark as the language host does", () => {
+    const { args, env } = runnerCommand("/preload.js");
+    assert.deepEqual(env, {
+      BENCH_PROJECT: CONFIG_NAMESPACE,
+      BENCH_STACK: "dev",
+      PULUMI_NODEJS_TYPESCRIPT: "true",
+    });
+    assert.deepEqual(args.slice(0, 2), ["-r", "/preload.js"]);
+    assert.equal(args[2], path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run"));
+    assert.deepEqual(args.slice(3), [
+      "--monitor",
+      "mock",
+      "--project",
+      CONFIG_NAMESPACE,
+      "--stack",
+      "dev",
+      "--pwd",
+      ROOT,
+      ".",
+    ]);
   });
 
   it("defaults that the CLI injects parse to the same configuration as leaving them out", () => {
