@@ -1,3 +1,8 @@
+/*
+ * The stack configuration's shape and the messages for values that are wrong on their own. What
+ * relates one value to another is in rules.ts; what relates it to the deploy target, in target.ts.
+ */
+
 import type * as aws from "@pulumi/aws";
 import { z } from "zod";
 import {
@@ -11,11 +16,6 @@ import {
 } from "../entra";
 import { MAX_THUMBPRINTS } from "../thumbprints";
 import { issuerHostPath, MAX_TRUST_POLICY_LENGTH } from "../trustPolicy";
-
-/**
- * The stack configuration's shape and the messages for values that are wrong on their own. What
- * relates one value to another is in rules.ts; what relates it to the deploy target, in target.ts.
- */
 
 /** Project name and config namespace: `entra-aws-federation:<key>`. */
 export const CONFIG_NAMESPACE = "entra-aws-federation";
@@ -37,10 +37,10 @@ export const MAX_TAGS = 50;
  * prototype instead of a property (output.js getPromisedObject, runtime/rpc.js serializeProperty),
  * so a `__proto__` tag or output key would vanish without a word.
  */
-export const PROTO_KEY = "__proto__";
+const PROTO_KEY = "__proto__";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const WILDCARD = /[*?]/;
+const WILDCARD = /[*?]/;
 const PARTITION = "aws(?:-[a-z]+)*";
 const POLICY_ARN = new RegExp(
   `^arn:${PARTITION}:iam::(?:aws|\\d{12}):policy/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,128}$`,
@@ -54,11 +54,11 @@ export function oidcProviderArnPattern(cloud: EntraCloud): RegExp {
 }
 
 /** The clouds `cloud` may name: every one the Entra module has confirmed facts for. */
-export const SUPPORTED_CLOUDS = ENTRA_CLOUD_NAMES.filter(
+const SUPPORTED_CLOUDS = ENTRA_CLOUD_NAMES.filter(
   (name) => unsupportedCloudReason(name) === undefined,
 );
 
-export const MSG = {
+const MSG = {
   guid: "must be a GUID such as 00000000-0000-0000-0000-000000000000",
   cloud: `must be one of ${SUPPORTED_CLOUDS.join(", ")}`,
   azureName:
@@ -195,7 +195,7 @@ function nameMap<V extends z.ZodType>(key: z.ZodType<string>, value: V, error: s
 }
 
 /** The first two names that differ only in case, if any. */
-export function caseClash(names: Iterable<string>): [string, string] | undefined {
+function caseClash(names: Iterable<string>): [string, string] | undefined {
   const seen = new Map<string, string>();
   for (const name of names) {
     const earlier = seen.get(name.toLowerCase());
