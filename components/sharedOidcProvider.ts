@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { sharedOidcProviderProvider } from "../lib/sharedOidcProvider/provider";
 
 export interface SharedOidcProviderArgs {
-  /** Token issuer, `https://sts.windows.net/<tenantId>/`. */
+  /** The Entra v1 token issuer (credentials/src/entraCloud.ts). */
   readonly issuerUrl: pulumi.Input<string>;
   /** This stack's audience: the only client ID this resource adds to the provider and removes. */
   readonly audience: pulumi.Input<string>;

@@ -641,7 +641,7 @@ describe("shared OIDC provider inputs", () => {
         {
           property: "issuerUrl",
           reason:
-            'issuerUrl "https://STS.windows.net:443/x?y=1" must be the token issuer as an https:// URL in normal form, without port, query or fragment (e.g. https://sts.windows.net/<tenantId>/)',
+            'issuerUrl "https://STS.windows.net:443/x?y=1" must be the token issuer as an https:// URL in normal form, without port, query or fragment (the Entra v1 issuer, https://<issuer host>/<tenantId>/)',
         },
         {
           property: "audience",

@@ -5,7 +5,7 @@ import { MAX_THUMBPRINTS } from "../thumbprints";
  * nothing secret: credentials come from the default chain or an assumed role at run time.
  */
 export interface SharedOidcProviderInputs {
-  /** Token issuer, `https://sts.windows.net/<tenantId>/`: the provider's URL. */
+  /** The Entra v1 token issuer (credentials/src/entraCloud.ts): the provider's URL. */
   readonly issuerUrl: string;
   /** This stack's audience (App ID URI): the one client ID this resource adds and removes. */
   readonly audience: string;
@@ -61,7 +61,7 @@ export function checkInputs(inputs: SharedOidcProviderInputs): InputFailure[] {
     fail(
       "issuerUrl",
       issuerUrl,
-      "must be the token issuer as an https:// URL in normal form, without port, query or fragment (e.g. https://sts.windows.net/<tenantId>/)",
+      "must be the token issuer as an https:// URL in normal form, without port, query or fragment (the Entra v1 issuer, https://<issuer host>/<tenantId>/)",
     );
   }
   // IAM's ClientID length constraint (API_AddClientIDToOpenIDConnectProvider: 1 to 255).
