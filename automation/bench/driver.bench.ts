@@ -61,7 +61,10 @@ try {
     ["bare node (node -e 0)", ["-e", "0"]],
     ["built: --help", [cli, "--help"]],
     ["built: usage error", [cli, "deploy-everything", "--stack", "dev"]],
-    ["ts-node (npm run deploy): --help", ["-r", "ts-node/register", "automation/cli.ts", "--help"]],
+    [
+      "ts-node (what npm run deploy runs): --help",
+      ["-r", "ts-node/register", "automation/cli.ts", "--help"],
+    ],
     [
       "load the Automation API (what --help no longer pays)",
       ["-e", "require('@pulumi/pulumi/automation')"],
