@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
-import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { accountProviders } from "./components/accountProviders";
+import { deploymentTarget } from "./components/deploymentTarget";
 import { EntraAwsFederation } from "./components/federation";
 import { ConfigError, parseConfig, resolveTarget } from "./lib/config";
 
@@ -21,16 +21,16 @@ export = async () => {
       stack: pulumi.getStack(),
     }),
   );
-  // The apps and identities are created in the azuread provider's tenant, and the provider ARN in
-  // each trust policy names the aws provider's partition: check both before anything is created.
-  const [{ tenantId }, { partition }] = await Promise.all([
-    azuread.getClientConfig(),
-    aws.getPartition(),
-  ]);
-  const federation = new EntraAwsFederation(
-    "federation",
-    asRunError(() => resolveTarget(config, { tenantId, partition })),
-  );
+  // The apps and identities are created in the azuread provider's tenant, the provider ARN in
+  // each trust policy names its account's partition, and configured accounts and subscription
+  // pin where the credentials may deploy: check all of it before anything is created. Invokes
+  // through an account's provider need it registered first; a provider creates nothing itself.
+  const providers = accountProviders("federation", config.accounts);
+  const target = await deploymentTarget(config, providers);
+  const federation = new EntraAwsFederation("federation", {
+    ...asRunError(() => resolveTarget(config, target)),
+    accountProviders: providers,
+  });
 
   return federation.outputs;
 };

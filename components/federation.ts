@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type {
@@ -6,7 +7,7 @@ import type {
   IdentityOutput,
   RoleOutput,
 } from "../lib/stackOutputs";
-import { policyNameOf, type ResolvedConfig } from "../lib/config";
+import { DEFAULT_ACCOUNT_NAME, policyNameOf, type ResolvedConfig } from "../lib/config";
 import { entraCloud, stableAppRoleId, tokenScope, v1IssuerUrl } from "../lib/entra";
 import { thumbprintUrls } from "../lib/thumbprints";
 import { CallerApp } from "./callerApp";
@@ -15,8 +16,25 @@ import { FederatedRole } from "./federatedRole";
 import { AwsOidcProvider } from "./oidcProvider";
 import { WorkloadIdentity } from "./workloadIdentity";
 
-/** The validated stack configuration, bound to the signed-in tenant (see `lib/config/`). */
-export type EntraAwsFederationArgs = ResolvedConfig;
+/**
+ * The validated stack configuration, bound to the signed-in tenant (see `lib/config/`), and the
+ * aws.Provider of each named account (components/accountProviders.ts), checked to reach it.
+ */
+export interface EntraAwsFederationArgs extends ResolvedConfig {
+  readonly accountProviders: ReadonlyMap<string, aws.Provider>;
+}
+
+/** An account's OIDC provider, as the roles and the oidcProviders output see it. */
+interface AccountOidcProvider {
+  readonly arn: pulumi.Output<string>;
+  readonly accountId: pulumi.Output<string>;
+  readonly shared: boolean;
+}
+
+/** The account in an ARN: arn:<partition>:<service>:<region>:<account>:… */
+function accountOfArn(arn: string): string {
+  return arn.split(":")[4]!;
+}
 
 /** The stack outputs, as the contract the credentials helper reads (lib/stackOutputs.ts). */
 export type FederationOutputRecord = {
@@ -102,36 +120,79 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       });
     }
 
-    const provider = args.oidcProvider;
-    const oidcProvider = new AwsOidcProvider(
-      `${name}-oidc`,
-      {
-        issuerUrl,
-        tags: args.tags,
-        protect,
-        ...("existingArn" in provider
-          ? { audiences: [audience.audience], existingArn: provider.existingArn }
-          : {
-              // Other stacks sharing this account's provider are listed here, or the next
-              // deployment would remove their audiences.
-              audiences: [audience.audience, ...provider.additionalAudiences],
-              thumbprints:
-                provider.thumbprints === "auto"
-                  ? // Validation refuses auto for a cloud whose signing-key host is unconfirmed.
-                    { lookUp: thumbprintUrls(issuerUrl, cloud.jwksUrl!) }
-                  : provider.thumbprints,
-            }),
-      },
-      { parent: this },
-    );
+    // One provider per account: the default account's only when a role deploys there (always,
+    // without accounts), every named account's.
+    const accounts = [...args.accounts].map(([accountName, account]) => ({
+      accountName,
+      accountId: account.accountId,
+      assumeRoleArn: account.assumeRoleArn,
+      oidc: account.oidcProvider,
+      provider: args.accountProviders.get(accountName)!,
+    }));
+    const usesDefault = args.roles.some((role) => role.account === undefined);
+    const oidcProviders = new Map<string | undefined, AccountOidcProvider>();
+    const targets = [
+      ...(usesDefault
+        ? [
+            {
+              accountName: undefined,
+              accountId: args.accountId,
+              assumeRoleArn: undefined,
+              oidc: args.oidcProvider,
+              provider: undefined,
+            },
+          ]
+        : []),
+      ...accounts,
+    ];
+    for (const target of targets) {
+      const { oidc } = target;
+      const component = new AwsOidcProvider(
+        target.accountName === undefined ? `${name}-oidc` : `${name}-oidc-${target.accountName}`,
+        {
+          issuerUrl,
+          tags: args.tags,
+          protect,
+          ...("existingArn" in oidc
+            ? { audiences: [audience.audience], existingArn: oidc.existingArn }
+            : {
+                // Other stacks sharing a created provider are listed here, or the next
+                // deployment would remove their audiences; a shared one gets only this stack's.
+                audiences:
+                  "shared" in oidc
+                    ? [audience.audience]
+                    : [audience.audience, ...oidc.additionalAudiences],
+                ...("shared" in oidc && {
+                  shared: { accountId: target.accountId, assumeRoleArn: target.assumeRoleArn },
+                }),
+                thumbprints:
+                  oidc.thumbprints === "auto"
+                    ? // Validation refuses auto for a cloud whose signing-key host is unconfirmed.
+                      { lookUp: thumbprintUrls(issuerUrl, cloud.jwksUrl!) }
+                    : oidc.thumbprints,
+              }),
+        },
+        { parent: this, provider: target.provider },
+      );
+      oidcProviders.set(target.accountName, {
+        arn: component.arn,
+        // Without a configured accountId, the default account is the one the provider is in.
+        accountId:
+          target.accountId === undefined
+            ? component.arn.apply(accountOfArn)
+            : pulumi.output(target.accountId),
+        shared: "shared" in oidc,
+      });
+    }
 
     const roles: Record<string, pulumi.Output<RoleOutput>> = {};
     for (const role of args.roles) {
+      const oidc = oidcProviders.get(role.account)!;
       const federated = new FederatedRole(
         `${name}-role-${role.name}`,
         {
           roleName: role.name,
-          oidcProviderArn: oidcProvider.arn,
+          oidcProviderArn: oidc.arn,
           issuerUrl,
           audience: audience.audience,
           // Validation guarantees every listed name is an identity or caller app.
@@ -144,15 +205,23 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
           path: role.path,
           tags: { ...args.tags, ...role.tags },
         },
-        { parent: this },
+        {
+          parent: this,
+          // Validation guarantees the account is configured, so it has a provider.
+          provider:
+            role.account === undefined ? undefined : args.accountProviders.get(role.account),
+        },
       );
       roles[role.name] = pulumi.output({
         arn: federated.arn,
         name: federated.name,
         subjects: federated.subjects,
+        accountId: oidc.accountId,
+        ...(role.account !== undefined && { account: role.account }),
       });
     }
 
+    const defaultProvider = oidcProviders.get(undefined);
     this.outputs = {
       cloud: pulumi.output(cloud.name),
       tenantId: pulumi.output(args.tenantId),
@@ -163,7 +232,16 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       servicePrincipalObjectId: audience.servicePrincipalObjectId,
       appRoleId: audience.appRoleId,
       appRoleValue: audience.appRoleValue,
-      oidcProviderArn: oidcProvider.arn,
+      // Only for a default account that has a provider: one that no role uses has none.
+      ...(defaultProvider && { oidcProviderArn: defaultProvider.arn }),
+      oidcProviders: pulumi.all(
+        Object.fromEntries(
+          [...oidcProviders].map(([accountName, provider]) => [
+            accountName ?? DEFAULT_ACCOUNT_NAME,
+            pulumi.output(provider),
+          ]),
+        ),
+      ),
       identities: pulumi.all(identities),
       callerApps: pulumi.secret(pulumi.all(callerApps)),
       roles: pulumi.all(roles),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { caThumbprints } from "../lib/thumbprints";
 import { oidcProviderArn } from "../lib/trustPolicy";
+import { SharedOidcProvider } from "./sharedOidcProvider";
 
 /**
  * `none`: AWS verifies the JWKS host against its trusted CAs (the default since 2024);
@@ -27,9 +28,26 @@ export interface AwsOidcProviderArgs {
    * creating one. Its client ID list must already contain the audiences.
    */
   readonly existingArn?: pulumi.Input<string>;
+  /**
+   * Share the account's provider with other stacks instead (SharedOidcProvider): make sure it
+   * exists and lists `audiences`, this stack's own audience alone, and on delete remove only that.
+   * Thumbprints apply if this stack creates the provider; tags are not set on it.
+   */
+  readonly shared?: SharedSettings;
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Protect and retain a created provider: other stacks' roles may trust it. */
+  /**
+   * Protect and retain a created provider: other stacks' roles may trust it. A shared one is
+   * protected only: its delete already leaves other stacks' audiences, and the provider while
+   * they use it, in place.
+   */
   readonly protect?: boolean;
+}
+
+/** How the shared provider's own IAM calls reach the account, as its aws.Provider does. */
+export interface SharedSettings {
+  /** The account the provider must be in; the caller identity's when not configured. */
+  readonly accountId?: pulumi.Input<string>;
+  readonly assumeRoleArn?: string;
 }
 
 /** The IAM OIDC identity provider that lets STS accept Entra tokens. */
@@ -41,6 +59,8 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
 
     if (args.existingArn !== undefined) {
       this.arn = this.checkExisting(args.existingArn, args.issuerUrl, args.audiences);
+    } else if (args.shared !== undefined) {
+      this.arn = this.shared(name, args, args.shared);
     } else {
       const provider = new aws.iam.OpenIdConnectProvider(
         `${name}-provider`,
@@ -55,6 +75,32 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
       this.arn = provider.arn;
     }
     this.registerOutputs({ arn: this.arn });
+  }
+
+  /**
+   * The dynamic resource calls IAM itself, with no aws Pulumi provider behind it: it gets the
+   * region this component's aws provider resolves (invoked through it, so a region from the
+   * environment counts too) and the same role to assume.
+   */
+  private shared(
+    name: string,
+    args: AwsOidcProviderArgs,
+    settings: SharedSettings,
+  ): pulumi.Output<string> {
+    const invokeOpts = { parent: this };
+    const provider = new SharedOidcProvider(
+      `${name}-shared`,
+      {
+        issuerUrl: args.issuerUrl,
+        audience: pulumi.output(args.audiences).apply(([own]) => own!),
+        accountId: settings.accountId ?? aws.getCallerIdentityOutput({}, invokeOpts).accountId,
+        region: aws.getRegionOutput({}, invokeOpts).region,
+        assumeRoleArn: settings.assumeRoleArn,
+        thumbprints: this.thumbprintList(args.thumbprints ?? "none") ?? [],
+      },
+      { parent: this, protect: args.protect },
+    );
+    return provider.arn;
   }
 
   private thumbprintList(thumbprints: Thumbprints): pulumi.Input<string[]> | undefined {

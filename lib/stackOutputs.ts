@@ -6,5 +6,6 @@ export type {
   CallerAppOutput,
   FederationOutputs,
   IdentityOutput,
+  OidcProviderOutput,
   RoleOutput,
 } from "../credentials/src/stackOutputContract";

@@ -177,6 +177,7 @@ describe("OIDC provider thumbprints", () => {
       Object.keys(certificates).map((url) => ({
         token: "tls:index/getCertificate:getCertificate",
         inputs: { url },
+        provider: undefined,
       })),
     );
   });

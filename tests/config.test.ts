@@ -74,6 +74,7 @@ describe("parseConfig accepts valid configuration", () => {
           },
         ],
         oidcProvider: { thumbprints: "none", additionalAudiences: [] },
+        accounts: new Map(),
         trustPolicyMaxLength: 2048,
         protect: false,
         tags: {},

@@ -38,7 +38,7 @@ export function withProtoKey(value: unknown, rest: Raw = {}): Raw {
 }
 
 const ALLOWED_TOP_LEVEL_KEYS =
-  "tenantId, cloud, resourceGroup, application, identities, callerApps, roles, oidcProvider, trustPolicyMaxLength, protect, tags";
+  "tenantId, cloud, azureSubscriptionId, resourceGroup, application, identities, callerApps, roles, oidcProvider, accountId, accounts, trustPolicyMaxLength, protect, tags";
 
 export const MANY_GUIDS = Array.from(
   { length: 42 },
@@ -50,7 +50,7 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
     "a misspelt top-level key",
     { ...validConfig(), identites: [] },
     [
-      `${NS}:identites: unknown configuration key; allowed keys: tenantId, cloud, resourceGroup, application, identities, callerApps, roles, oidcProvider, trustPolicyMaxLength, protect, tags`,
+      `${NS}:identites: unknown configuration key; allowed keys: tenantId, cloud, azureSubscriptionId, resourceGroup, application, identities, callerApps, roles, oidcProvider, accountId, accounts, trustPolicyMaxLength, protect, tags`,
     ],
   ],
   [

@@ -23,6 +23,8 @@ export interface RecordedResource {
   readonly ignoreChanges: string[];
   /** URNs of its aliases: the engine takes over old state found under any of them. */
   readonly aliases: string[];
+  /** Name of the explicit provider it is registered with, `undefined` for the default one. */
+  readonly provider: string | undefined;
   /** As the mock monitor computes it: two resources with one URN would collide in the engine. */
   urn: string;
   inputs: Record<string, unknown>;
@@ -38,6 +40,15 @@ export interface FakeCloudsOptions {
   readonly servicePrincipals?: Readonly<Record<string, { clientId: string }>>;
   /** Client ID list of an existing OIDC provider (for `getOpenIdConnectProvider`). */
   readonly existingProviderClientIds?: readonly string[];
+  /**
+   * The account an explicit aws.Provider's credentials reach, by the provider's resource name.
+   * Otherwise: the account of the role it assumes, or the default credentials' ACCOUNT_ID.
+   */
+  readonly reachedAccounts?: Readonly<Record<string, string>>;
+  /** The ambient aws provider's region (for `getRegion`). */
+  readonly region?: string;
+  /** The azure-native provider's subscription (for its `getClientConfig`). */
+  readonly subscriptionId?: string;
   /** Called once the mocks are installed, before the program runs (to inspect a failed run). */
   readonly onInstall?: (clouds: FakeClouds) => void;
   /** Certificate chain `tls.getCertificate` returns, by the URL it is asked for. */
@@ -53,7 +64,12 @@ export interface FakeCloudsOptions {
  */
 export class FakeClouds implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
-  readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+  /** Every invoke, with the name of the explicit provider it went through, if any. */
+  readonly invokes: {
+    token: string;
+    inputs: Record<string, unknown>;
+    provider: string | undefined;
+  }[] = [];
 
   constructor(readonly options: FakeCloudsOptions = {}) {}
 
@@ -73,6 +89,38 @@ export class FakeClouds implements pulumi.runtime.Mocks {
     return found[0]!;
   }
 
+  /**
+   * Where an explicit aws.Provider (by its reference, `<urn>::<id>`) deploys: the account its
+   * credentials reach, its partition (that of the role it assumes) and region. The ambient one's
+   * without a reference.
+   */
+  private reach(reference: string | undefined): {
+    accountId: string;
+    partition: string;
+    region: string;
+  } {
+    const ambient = {
+      accountId: ACCOUNT_ID,
+      partition: this.partition,
+      region: this.options.region ?? "eu-west-1",
+    };
+    if (!reference) return ambient;
+    const urn = reference.slice(0, reference.lastIndexOf("::"));
+    const provider = this.resources.find((r) => r.urn === urn);
+    if (!provider) throw new Error(`unknown provider reference ${reference}`);
+    const inputs = provider.inputs as {
+      region?: string;
+      assumeRoles?: { roleArn: string }[];
+    };
+    const roleArn = inputs.assumeRoles?.[0]?.roleArn;
+    return {
+      accountId:
+        this.options.reachedAccounts?.[provider.name] ?? roleArn?.split(":")[4] ?? ACCOUNT_ID,
+      partition: roleArn?.split(":")[1] ?? this.partition,
+      region: inputs.region ?? ambient.region,
+    };
+  }
+
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const record = this.resources.find((r) => r.type === args.type && r.name === args.name);
     if (!record) throw new Error(`resource ${args.type} ${args.name} was not seen by the monitor`);
@@ -86,6 +134,7 @@ export class FakeClouds implements pulumi.runtime.Mocks {
 
   private outputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
     const inputs = args.inputs as Record<string, string>;
+    const { accountId, partition } = this.reach(args.provider);
     switch (args.type) {
       case "azuread:index/application:Application": {
         const objectId = fakeGuid(`app-object:${args.name}`);
@@ -118,12 +167,24 @@ export class FakeClouds implements pulumi.runtime.Mocks {
       }
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
         return {
-          arn: `arn:${this.partition}:iam::${ACCOUNT_ID}:oidc-provider/${inputs.url!.replace("https://", "")}`,
+          arn: `arn:${partition}:iam::${accountId}:oidc-provider/${inputs.url!.replace("https://", "")}`,
         };
       case "aws:iam/role:Role":
         return {
-          arn: `arn:${this.partition}:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${inputs.name}`,
+          arn: `arn:${partition}:iam::${accountId}:role${inputs.path ?? "/"}${inputs.name}`,
         };
+      case "pulumi-nodejs:dynamic/entra-aws-federation/aws:SharedOidcProvider": {
+        // Its own IAM calls go to the account it is given, in the partition of its region.
+        const sharedPartition = inputs.region!.startsWith("cn-") ? "aws-cn" : this.partition;
+        const arn = `arn:${sharedPartition}:iam::${inputs.accountId}:oidc-provider/${inputs.issuerUrl!.replace("https://", "")}`;
+        return {
+          id: arn,
+          arn,
+          url: inputs.issuerUrl,
+          createdByThisStack: true,
+          audienceRegistered: true,
+        };
+      }
       default:
         return {};
     }
@@ -135,7 +196,9 @@ export class FakeClouds implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
     const inputs = args.inputs as Record<string, string>;
-    this.invokes.push({ token: args.token, inputs });
+    const provider = args.provider ? this.resourceNameOf(args.provider) : undefined;
+    this.invokes.push({ token: args.token, inputs, provider });
+    const reached = this.reach(args.provider);
     switch (args.token) {
       case "azuread:index/getClientConfig:getClientConfig":
         return {
@@ -155,14 +218,23 @@ export class FakeClouds implements pulumi.runtime.Mocks {
         return { name: inputs.resourceGroupName, location: "northeurope" };
       case "tls:index/getCertificate:getCertificate":
         return { certificates: this.options.certificates?.[inputs.url!] ?? [] };
+      case "azure-native:authorization:getClientConfig":
+        return {
+          tenantId: this.tenantId,
+          subscriptionId: this.options.subscriptionId ?? SUBSCRIPTION_ID,
+          clientId: fakeGuid("deployer"),
+          objectId: fakeGuid("deployer-sp"),
+        };
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return {
-          accountId: ACCOUNT_ID,
-          arn: `arn:${this.partition}:iam::${ACCOUNT_ID}:user/deployer`,
+          accountId: reached.accountId,
+          arn: `arn:${reached.partition}:iam::${reached.accountId}:user/deployer`,
           userId: "AIDAEXAMPLE",
         };
       case "aws:index/getPartition:getPartition":
-        return { partition: this.partition, dnsSuffix: "amazonaws.com" };
+        return { partition: reached.partition, dnsSuffix: "amazonaws.com" };
+      case "aws:index/getRegion:getRegion":
+        return { region: reached.region, name: reached.region };
       case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
         return {
           arn: inputs.arn,
@@ -172,6 +244,12 @@ export class FakeClouds implements pulumi.runtime.Mocks {
       default:
         throw new Error(`unmocked invoke ${args.token}`);
     }
+  }
+
+  /** The resource name in a provider reference, `<urn>::<id>`. */
+  private resourceNameOf(reference: string): string {
+    const urn = reference.slice(0, reference.lastIndexOf("::"));
+    return urn.slice(urn.lastIndexOf("::") + 2);
   }
 
   /** Installs these mocks as the Pulumi runtime's engine and resource monitor. */
@@ -197,6 +275,7 @@ type RegisterResourceRequest = {
   getRetainondelete(): boolean | undefined;
   getIgnorechangesList(): string[];
   getAliasurnsList(): string[];
+  getProvider(): string;
 };
 
 /** The SDK's mock monitor, also recording what `MockResourceArgs` leaves out: parent and options. */
@@ -210,6 +289,7 @@ class RecordingMonitor extends MockMonitor {
     callback: (err: unknown, res: unknown) => void,
   ) {
     const parentUrn = req.getParent();
+    const providerUrn = req.getProvider().slice(0, req.getProvider().lastIndexOf("::"));
     const record: RecordedResource = {
       type: req.getType(),
       name: req.getName(),
@@ -220,6 +300,7 @@ class RecordingMonitor extends MockMonitor {
       ignoreChanges: req.getIgnorechangesList(),
       // Installed this way, the SDK resolves aliases to URNs itself rather than sending alias specs.
       aliases: req.getAliasurnsList(),
+      provider: providerUrn ? providerUrn.slice(providerUrn.lastIndexOf("::") + 2) : undefined,
       urn: "",
       inputs: {},
     };

@@ -134,6 +134,7 @@ describe("names that are Object.prototype members", () => {
         arn: `arn:aws:iam::${ACCOUNT_ID}:role/constructor`,
         name: "constructor",
         subjects: [PRINCIPAL, callerSp],
+        accountId: ACCOUNT_ID,
       },
     });
     assert.deepEqual(Object.keys(outputs.identities as object), ["constructor"]);

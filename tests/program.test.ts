@@ -84,6 +84,7 @@ describe("program with Pulumi.dev.yaml", () => {
       appRoleId: APP_ROLE_ID,
       appRoleValue: "AssumeRoleWithWebIdentity",
       oidcProviderArn: PROVIDER_ARN,
+      oidcProviders: { default: { arn: PROVIDER_ARN, accountId: ACCOUNT_ID, shared: false } },
       identities: {
         "orders-api": {
           clientId: miClient("orders-api"),
@@ -109,11 +110,13 @@ describe("program with Pulumi.dev.yaml", () => {
           arn: `arn:aws:iam::${ACCOUNT_ID}:role/orders-api-dev`,
           name: "orders-api-dev",
           subjects: [miPrincipal("orders-api")],
+          accountId: ACCOUNT_ID,
         },
         "reporting-dev": {
           arn: `arn:aws:iam::${ACCOUNT_ID}:role/reporting-dev`,
           name: "reporting-dev",
           subjects: [miPrincipal("reporting-job"), spObjectId(CALLER)],
+          accountId: ACCOUNT_ID,
         },
       },
     });
@@ -201,6 +204,21 @@ describe("program with Pulumi.dev.yaml", () => {
       "federation-role-reporting-dev > federation-role-reporting-dev-role [aws:iam/role:Role]",
     ]);
     assert.equal(clouds.custom().length, 22);
+  });
+
+  it("keeps exactly the resources, URNs, types and parents of before multi-account support, all with the default providers", () => {
+    // Captured from the program before `accounts` existed: an existing stack sees no replacement.
+    const before = JSON.parse(
+      readFileSync(path.join(__dirname, "fixtures", "singleAccountResources.json"), "utf8"),
+    ) as unknown;
+    const now = clouds.resources
+      .map((r) => ({ urn: r.urn, type: r.type, parent: r.parent ?? null }))
+      .sort((a, b) => a.urn.localeCompare(b.urn));
+    assert.deepEqual(now, before);
+    assert.deepEqual(
+      clouds.resources.filter((r) => r.provider !== undefined).map((r) => r.name),
+      [],
+    );
   });
 
   it("makes a single-tenant federation app with v1 tokens and one app role for applications", () => {
@@ -406,6 +424,7 @@ describe("program for each Azure cloud", () => {
           arn: `arn:${partition}:iam::${ACCOUNT_ID}:role/orders-api-dev`,
           name: "orders-api-dev",
           subjects: [miPrincipal("orders-api")],
+          accountId: ACCOUNT_ID,
         },
       });
       assert.deepEqual(fake.byName("federation-oidc-provider").inputs.url, issuerUrl);

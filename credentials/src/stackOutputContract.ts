@@ -27,6 +27,17 @@ export interface RoleOutput {
   readonly name: string;
   /** Service principal object ids the trust policy allows. */
   readonly subjects: readonly string[];
+  /** The AWS account the role is in. */
+  readonly accountId: string;
+  /** The entry of the program's `accounts` configuration the role is in; absent: the default account. */
+  readonly account?: string;
+}
+
+export interface OidcProviderOutput {
+  readonly arn: string;
+  readonly accountId: string;
+  /** Shared with other stacks: this stack adds and removes only its own audience on it. */
+  readonly shared: boolean;
 }
 
 export interface FederationOutputs {
@@ -39,7 +50,10 @@ export interface FederationOutputs {
   readonly servicePrincipalObjectId: string;
   readonly appRoleId: string;
   readonly appRoleValue: string;
-  readonly oidcProviderArn: string;
+  /** The default account's provider; absent when no role deploys to the default account. */
+  readonly oidcProviderArn?: string;
+  /** Every account's provider, by account name (`default` for the default account). */
+  readonly oidcProviders: Readonly<Record<string, OidcProviderOutput>>;
   readonly identities: Readonly<Record<string, IdentityOutput>>;
   /** A secret output: it holds the client secrets. */
   readonly callerApps: Readonly<Record<string, CallerAppOutput>>;

@@ -9,6 +9,7 @@ export { parseConfig } from "./parse";
 export { policyNameOf } from "./rules";
 export {
   CONFIG_NAMESPACE,
+  DEFAULT_ACCOUNT_NAME,
   DEFAULT_APP_ROLE_VALUE,
   DEFAULT_MAX_SESSION_DURATION_SECONDS,
   DEFAULT_SECRET_EXPIRES_IN_DAYS,
@@ -16,10 +17,17 @@ export {
   MAX_CLIENT_IDS,
   MAX_INLINE_POLICIES_LENGTH,
   MAX_TAGS,
+  type AccountConfig,
   type CallerAppConfig,
   type FederationConfig,
   type IdentityConfig,
+  type OidcProviderConfig,
   type PolicyDocumentConfig,
   type RoleConfig,
 } from "./schema";
-export { resolveTarget, type DeploymentTarget, type ResolvedConfig } from "./target";
+export {
+  resolveTarget,
+  type AccountTarget,
+  type DeploymentTarget,
+  type ResolvedConfig,
+} from "./target";

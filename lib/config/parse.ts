@@ -8,11 +8,14 @@ import {
   CONFIG_NAMESPACE,
   type ConfigSchema,
   type FederationConfig,
+  type OidcProviderConfig,
+  type ParsedOidcProvider,
   type PartialConfig,
 } from "./schema";
 
 /** Keys whose values are strings; every other key holds JSON (numbers, booleans, objects, lists). */
-const STRING_KEYS = new Set(["tenantId", "cloud"]);
+// Account ids are strings: a 12-digit id read as a number would lose its leading zeros.
+const STRING_KEYS = new Set(["tenantId", "cloud", "accountId", "azureSubscriptionId"]);
 
 /**
  * Parses and validates the stack configuration: every `entra-aws-federation:*` entry of
@@ -44,7 +47,6 @@ export function parseConfig(
   if (!result.success || issues.length > 0) throw new ConfigError(issues);
 
   const parsed = result.data;
-  const { existingArn, thumbprints, additionalAudiences = [] } = parsed.oidcProvider;
   return {
     ...parsed,
     // Present even when unset, so an injected empty default and an absent key read the same.
@@ -54,11 +56,22 @@ export function parseConfig(
       displayName:
         parsed.application.displayName ?? `${stackContext.project}-${stackContext.stack}`,
     },
-    oidcProvider:
-      existingArn !== undefined
-        ? { existingArn }
-        : { thumbprints: thumbprints ?? "none", additionalAudiences },
+    oidcProvider: oidcProviderConfig(parsed.oidcProvider),
+    accounts: new Map(
+      [...(parsed.accounts ?? [])].map(([name, account]) => [
+        name,
+        { ...account, oidcProvider: oidcProviderConfig(account.oidcProvider) },
+      ]),
+    ),
   };
+}
+
+/** Which of the three kinds of provider a valid oidcProvider value is, with its defaults. */
+function oidcProviderConfig(provider: ParsedOidcProvider): OidcProviderConfig {
+  const { existingArn, shared, thumbprints = "none", additionalAudiences = [] } = provider;
+  if (existingArn !== undefined) return { existingArn };
+  if (shared === true) return { shared, thumbprints };
+  return { thumbprints, additionalAudiences };
 }
 
 /** This program's entries, by key: strings as they are, everything else as JSON. */

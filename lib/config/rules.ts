@@ -1,10 +1,12 @@
 import { entraCloud, identifierUriTenant, v1IssuerUrl, type EntraCloudName } from "../entra";
 import { issuerHostPath, policyLength } from "../trustPolicy";
-import { render, type ConfigIssue } from "./issues";
+import { configKey, render, type ConfigIssue } from "./issues";
 import {
   MAX_INLINE_POLICIES_LENGTH,
   MAX_TAGS,
   oidcProviderArnPattern,
+  ROLE_ARN,
+  type ParsedOidcProvider,
   type PartialConfig,
   type RoleConfig,
   type Salvaged,
@@ -88,24 +90,60 @@ export const locationToCreateResourceGroup: Rule = ({ config, valid }) => {
   ];
 };
 
+/**
+ * Every oidcProvider value that parsed, where it is written, and the account it must be in when
+ * that is known: the default account's (top-level `accountId`), then each account's.
+ */
+export function oidcProviders(config: PartialConfig): ProviderAt[] {
+  const accounts = [...(config.accounts ?? [])].map(([name, account]) => ({
+    path: ["accounts", name, "oidcProvider"],
+    provider: account.oidcProvider,
+    accountId: account.accountId,
+  }));
+  const own = config.oidcProvider;
+  const top =
+    own === undefined
+      ? []
+      : [{ path: ["oidcProvider"], provider: own, accountId: config.accountId }];
+  return [...top, ...accounts];
+}
+
+export interface ProviderAt {
+  readonly path: readonly (string | number)[];
+  readonly provider: Salvaged<ParsedOidcProvider>;
+  /** The account the provider must be in, when configured. */
+  readonly accountId: string | undefined;
+}
+/** A rule for one oidcProvider value, the default account's or an account's. */
+export type ProviderRule = (at: ProviderAt, input: RuleInput) => ConfigIssue[];
+
 /** A configured tenantId: the other settings that name a tenant must name it. */
 export const sameTenant: Rule = ({ config }) =>
   config.tenantId === undefined
     ? []
     : tenantIssues(
         config.application?.identifierUri,
-        config.oidcProvider?.existingArn,
+        existingArns(oidcProviders(config)),
         config.tenantId,
         config.cloud,
       );
 
+/** The existing providers' ARNs, by where they are written. */
+export function existingArns(
+  providers: readonly ProviderAt[],
+): [path: readonly (string | number)[], arn: string][] {
+  return providers.flatMap(({ path, provider }) =>
+    provider.existingArn === undefined ? [] : [[[...path, "existingArn"], provider.existingArn]],
+  );
+}
+
 /**
  * Settings that must name the tenant the program deploys to: an `api://<tenantId>/…` identifier
- * URI and an existing provider's ARN (read for `cloud`; not at all while `cloud` is invalid).
+ * URI and existing providers' ARNs (read for `cloud`; not at all while `cloud` is invalid).
  */
 export function tenantIssues(
   uri: string | undefined,
-  existingArn: string | undefined,
+  existing: readonly [path: readonly (string | number)[], arn: string][],
   tenantId: string,
   cloudName: EntraCloudName | undefined,
 ): ConfigIssue[] {
@@ -118,21 +156,23 @@ export function tenantIssues(
       got: render(uri),
     });
   }
-  if (existingArn === undefined || cloudName === undefined) return issues;
+  if (cloudName === undefined) return issues;
   const cloud = entraCloud(cloudName);
-  const arnTenant = oidcProviderArnPattern(cloud).exec(existingArn)?.[1];
-  if (arnTenant !== undefined && arnTenant !== tenantId) {
-    issues.push({
-      path: ["oidcProvider", "existingArn"],
-      message: `must be the provider for this stack's tenant (${issuerHostPath(v1IssuerUrl(cloud, tenantId))})`,
-      got: render(existingArn),
-    });
+  for (const [path, existingArn] of existing) {
+    const arnTenant = oidcProviderArnPattern(cloud).exec(existingArn)?.[1];
+    if (arnTenant !== undefined && arnTenant !== tenantId) {
+      issues.push({
+        path,
+        message: `must be the provider for this stack's tenant (${issuerHostPath(v1IssuerUrl(cloud, tenantId))})`,
+        got: render(existingArn),
+      });
+    }
   }
   return issues;
 }
 
-export const existingProviderAsItIs: Rule = ({ config }) => {
-  const { existingArn, thumbprints, additionalAudiences } = config.oidcProvider ?? {};
+export const existingProviderAsItIs: ProviderRule = ({ path, provider }) => {
+  const { existingArn, thumbprints, additionalAudiences } = provider;
   if (existingArn === undefined) return [];
   const settings = [
     ["thumbprints", thumbprints],
@@ -141,19 +181,59 @@ export const existingProviderAsItIs: Rule = ({ config }) => {
   return settings
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => ({
-      path: ["oidcProvider", key],
+      path: [...path, key],
       message: "must not be set with existingArn: an existing provider is used as it is",
       got: render(value),
     }));
 };
 
-export const uniqueAudiences: Rule = ({ config }) => {
+/**
+ * A shared provider is found by its URL in the account, or created, and this stack adds and
+ * removes only its own audience on it: naming a provider or other stacks' audiences contradicts
+ * that (each other stack adds its own audience with shared: true).
+ */
+export const sharedProviderAlone: ProviderRule = ({ path, provider }) => {
+  if (provider.shared !== true) return [];
+  const issues: ConfigIssue[] = [];
+  if (provider.existingArn !== undefined) {
+    issues.push({
+      path: [...path, "existingArn"],
+      message:
+        "must not be set with shared: true: a shared provider is the account's provider for the issuer, found by its URL or created",
+      got: render(provider.existingArn),
+    });
+  } else if (provider.additionalAudiences !== undefined) {
+    issues.push({
+      path: [...path, "additionalAudiences"],
+      message:
+        "must not be set with shared: true: a shared provider gets only this stack's own audience; each other stack adds its own with shared: true",
+      got: render(provider.additionalAudiences),
+    });
+  }
+  return issues;
+};
+
+/** An existing provider's ARN names its account, which must be the one it is configured for. */
+export const existingProviderInAccount: ProviderRule = ({ path, provider, accountId }) => {
+  const arn = provider.existingArn;
+  if (arn === undefined || accountId === undefined || arn.split(":")[4] === accountId) return [];
+  const where = path.length === 1 ? "accountId" : configKey([...path.slice(0, -1), "accountId"]);
+  return [
+    {
+      path: [...path, "existingArn"],
+      message: `must be a provider in account ${accountId} (${where})`,
+      got: render(arn),
+    },
+  ];
+};
+
+export const uniqueAudiences: ProviderRule = ({ path, provider }, { config }) => {
   const own = config.application?.identifierUri;
-  const audiences = config.oidcProvider?.additionalAudiences ?? [];
+  const audiences = provider.additionalAudiences ?? [];
   return audiences.flatMap((audience, i) =>
     audience !== undefined && (audience === own || audiences.indexOf(audience) !== i)
       ? {
-          path: ["oidcProvider", "additionalAudiences", i],
+          path: [...path, "additionalAudiences", i],
           message: "must not repeat an audience (this stack's own is always included)",
           got: render(audience),
         }
@@ -161,12 +241,12 @@ export const uniqueAudiences: Rule = ({ config }) => {
   );
 };
 
-export const uniqueThumbprints: Rule = ({ config }) => {
-  const thumbprints = config.oidcProvider?.thumbprints;
+export const uniqueThumbprints: ProviderRule = ({ path, provider }) => {
+  const thumbprints = provider.thumbprints;
   if (!Array.isArray(thumbprints) || new Set(thumbprints).size === thumbprints.length) return [];
   return [
     {
-      path: ["oidcProvider", "thumbprints"],
+      path: [...path, "thumbprints"],
       message: "must not repeat a thumbprint",
       got: render(thumbprints),
     },
@@ -174,17 +254,57 @@ export const uniqueThumbprints: Rule = ({ config }) => {
 };
 
 /** `auto` reads the signing-key host's chain: refused where no public source names that host. */
-export const autoThumbprintsNeedSigningKeyHost: Rule = ({ config }) => {
-  if (config.oidcProvider?.thumbprints !== "auto" || config.cloud === undefined) return [];
+export const autoThumbprintsNeedSigningKeyHost: ProviderRule = ({ path, provider }, { config }) => {
+  if (provider.thumbprints !== "auto" || config.cloud === undefined) return [];
   if (entraCloud(config.cloud).jwksUrl !== undefined) return [];
   return [
     {
-      path: ["oidcProvider", "thumbprints"],
+      path: [...path, "thumbprints"],
       message: `must not be "auto" with cloud ${config.cloud}: no public source confirms the host serving its token signing keys (JWKS), whose certificate chain auto would pin; use "none" or a list of thumbprints`,
       got: render("auto"),
     },
   ];
 };
+
+/**
+ * One entry per AWS account: two entries for one account would make two providers for one issuer
+ * there (IAM allows one), and the default account is where roles without `account` already go.
+ */
+export const uniqueAccountIds: Rule = ({ config }) => {
+  const seen = new Map<string, string>();
+  return [...(config.accounts ?? [])].flatMap(([name, { accountId }]) => {
+    const issues: ConfigIssue[] = [];
+    const earlier = seen.get(accountId);
+    if (accountId === config.accountId) {
+      issues.push({
+        path: ["accounts", name, "accountId"],
+        message:
+          "must not be the default account (accountId): roles without account deploy there; leave account out of their entries instead",
+        got: render(accountId),
+      });
+    } else if (earlier !== undefined) {
+      issues.push({
+        path: ["accounts", name, "accountId"],
+        message: `must not repeat the accountId of accounts.${earlier}: one entry per AWS account`,
+        got: render(accountId),
+      });
+    }
+    if (earlier === undefined) seen.set(accountId, name);
+    return issues;
+  });
+};
+
+/** The role the deployer assumes to reach an account is a role in that account. */
+export const assumeRoleInAccount: Rule = ({ config }) =>
+  [...(config.accounts ?? [])].flatMap(([name, { accountId, assumeRoleArn }]) =>
+    assumeRoleArn === undefined || ROLE_ARN.exec(assumeRoleArn)?.[1] === accountId
+      ? []
+      : {
+          path: ["accounts", name, "assumeRoleArn"],
+          message: `must be a role in the account's accountId, ${accountId}`,
+          got: render(assumeRoleArn),
+        },
+  );
 
 /** IAM role names are case-insensitive. */
 export const uniqueRoleName: RoleRule = (role, r, { config }) => {
@@ -197,6 +317,19 @@ export const uniqueRoleName: RoleRule = (role, r, { config }) => {
       path: ["roles", r, "name"],
       message: "must be unique (ignoring case)",
       got: render(role.name),
+    },
+  ];
+};
+
+export const knownRoleAccount: RoleRule = (role, r, { config, valid }) => {
+  if (role.account === undefined || !valid.has("accounts")) return [];
+  if (config.accounts?.has(role.account)) return [];
+  const known = [...(config.accounts?.keys() ?? [])].join(", ") || "none defined";
+  return [
+    {
+      path: ["roles", r, "account"],
+      message: `must name an entry of accounts (known: ${known}); leave it out for the default account`,
+      got: render(role.account),
     },
   ];
 };
@@ -298,6 +431,12 @@ function eachRole(rules: readonly RoleRule[]): Rule {
     );
 }
 
+/** Every provider rule, provider by provider. */
+function eachProvider(rules: readonly ProviderRule[]): Rule {
+  return (input) =>
+    oidcProviders(input.config).flatMap((at) => rules.flatMap((rule) => rule(at, input)));
+}
+
 /** Every cross-check, in the order their problems are listed. */
 export const RULES: readonly Rule[] = [
   uniquePrincipalNames,
@@ -305,12 +444,19 @@ export const RULES: readonly Rule[] = [
   resourceGroupForNewIdentities,
   locationToCreateResourceGroup,
   sameTenant,
-  existingProviderAsItIs,
-  uniqueAudiences,
-  uniqueThumbprints,
-  autoThumbprintsNeedSigningKeyHost,
+  uniqueAccountIds,
+  assumeRoleInAccount,
+  eachProvider([
+    existingProviderAsItIs,
+    sharedProviderAlone,
+    existingProviderInAccount,
+    uniqueAudiences,
+    uniqueThumbprints,
+    autoThumbprintsNeedSigningKeyHost,
+  ]),
   eachRole([
     uniqueRoleName,
+    knownRoleAccount,
     knownRoleIdentities,
     uniqueManagedPolicyNames,
     inlinePoliciesSize,

@@ -45,6 +45,12 @@ const PARTITION = "aws(?:-[a-z]+)*";
 const POLICY_ARN = new RegExp(
   `^arn:${PARTITION}:iam::(?:aws|\\d{12}):policy/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,128}$`,
 );
+/** IAM role ARN; the account is its first group. */
+export const ROLE_ARN = new RegExp(
+  `^arn:${PARTITION}:iam::(\\d{12}):role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`,
+);
+/** The name the oidcProviders output gives the default account, so no account may take it. */
+export const DEFAULT_ACCOUNT_NAME = "default";
 
 /** ARN of the IAM OIDC provider for a cloud's v1 issuer; the tenant id is its first group. */
 export function oidcProviderArnPattern(cloud: EntraCloud): RegExp {
@@ -73,6 +79,11 @@ const MSG = {
     'must be 1-120 printable ASCII characters without spaces, " or \\, not starting with a period',
   policyArn: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess",
   path: "must be / or 3-512 printable ASCII characters starting and ending with /",
+  accountId:
+    'must be a 12-digit AWS account id as a string, such as "111122223333" (quote it in YAML: a number loses leading zeros)',
+  accountName: `must be 1-64 characters: letters, digits, hyphens and underscores, starting with a letter or digit, and not ${DEFAULT_ACCOUNT_NAME} (the oidcProviders output's name for the default account)`,
+  region: "must be an AWS region name such as eu-west-1",
+  assumeRoleArn: "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deployer",
   existingArn: (cloud: EntraCloud) =>
     `must be the ARN of the IAM OIDC provider for Entra v1 tokens: arn:<partition>:iam::<12-digit account>:oidc-provider/${issuerHostPath(v1IssuerPattern(cloud))} (tenant id in lower case, as in the tokens' issuer, and the trailing slash)`,
   audience: "must be 1-255 characters without spaces or wildcards (another stack's audience)",
@@ -133,6 +144,8 @@ const subjectId = z
   .string({ error: MSG.guid })
   .refine((id) => !WILDCARD.test(id), { error: MSG.wildcard, abort: true })
   .pipe(guid);
+
+const accountId = z.string({ error: MSG.accountId }).regex(/^\d{12}$/, { error: MSG.accountId });
 
 const azureName = pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, MSG.azureName);
 
@@ -285,6 +298,38 @@ const identifierUri = z
   .refine(isAllowedIdentifierUriForm, { error: MSG.identifierUri });
 
 /**
+ * An account's IAM OIDC provider for the issuer: created with this stack's audience (and other
+ * stacks' in additionalAudiences), an existing one used as it is, or `shared`, which adds and
+ * removes only this stack's audience (components/sharedOidcProvider.ts).
+ */
+function oidcProviderSchema(cloud: EntraCloud | undefined) {
+  return strictObject({
+    existingArn: (cloud === undefined
+      ? z.string({ error: "must be a string" })
+      : pattern(oidcProviderArnPattern(cloud), MSG.existingArn(cloud))
+    ).optional(),
+    additionalAudiences: z
+      .array(pattern(/^[^\s*?]{1,255}$/, MSG.audience), { error: MSG.additionalAudiences })
+      .max(MAX_CLIENT_IDS - 1, { error: MSG.additionalAudiences })
+      .optional(),
+    thumbprints: z
+      .union(
+        [
+          z.enum(["auto", "none"]),
+          z
+            .array(pattern(/^[0-9a-fA-F]{40}$/, MSG.thumbprints))
+            .min(1)
+            .max(MAX_THUMBPRINTS)
+            .transform((list) => list.map((t) => t.toLowerCase())),
+        ],
+        { error: MSG.thumbprints },
+      )
+      .optional(),
+    shared: z.boolean({ error: "must be true or false" }).optional(),
+  });
+}
+
+/**
  * The configuration's schema. An existing provider's ARN names the cloud's issuer host, so the
  * schema is built for the configured cloud; while `cloud` itself is invalid (undefined here), that
  * ARN is only taken as a string, and checked once the cloud is fixed.
@@ -296,6 +341,7 @@ export function configSchema(cloud: EntraCloud | undefined) {
       .optional()
       .transform((id) => (id === "" ? undefined : id)),
     cloud: cloudField,
+    azureSubscriptionId: guid.optional(),
     resourceGroup: strictObject(
       {
         name: pattern(/^[-\w.()]{0,89}[-\w()]$/u, MSG.resourceGroupName),
@@ -356,35 +402,28 @@ export function configSchema(cloud: EntraCloud | undefined) {
             // IAM: (\u002F)|(\u002F[\u0021-\u007E]+\u002F), so not //.
             path: pattern(/^\/(?:[!-~]+\/)?$/, MSG.path, 512).default("/"),
             tags: tags.default({}),
+            account: z.string({ error: "must be the name of an entry of accounts" }).optional(),
           },
           ["name", "identities"],
         ),
         { error: "must be a list of roles" },
       )
       .min(1, { error: "must define at least one role" }),
-    oidcProvider: strictObject({
-      existingArn: (cloud === undefined
-        ? z.string({ error: "must be a string" })
-        : pattern(oidcProviderArnPattern(cloud), MSG.existingArn(cloud))
-      ).optional(),
-      additionalAudiences: z
-        .array(pattern(/^[^\s*?]{1,255}$/, MSG.audience), { error: MSG.additionalAudiences })
-        .max(MAX_CLIENT_IDS - 1, { error: MSG.additionalAudiences })
-        .optional(),
-      thumbprints: z
-        .union(
-          [
-            z.enum(["auto", "none"]),
-            z
-              .array(pattern(/^[0-9a-fA-F]{40}$/, MSG.thumbprints))
-              .min(1)
-              .max(MAX_THUMBPRINTS)
-              .transform((list) => list.map((t) => t.toLowerCase())),
-          ],
-          { error: MSG.thumbprints },
-        )
-        .optional(),
-    }).default({}),
+    oidcProvider: oidcProviderSchema(cloud).default({}),
+    accountId: accountId.optional(),
+    accounts: nameMap(
+      pattern(/^(?!default$)[A-Za-z0-9][\w-]{0,63}$/, MSG.accountName),
+      strictObject(
+        {
+          accountId,
+          region: pattern(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, MSG.region).optional(),
+          assumeRoleArn: pattern(ROLE_ARN, MSG.assumeRoleArn).optional(),
+          oidcProvider: oidcProviderSchema(cloud).default({}),
+        },
+        ["accountId"],
+      ),
+      "must be a map of account names to { accountId, region?, assumeRoleArn?, oidcProvider? }",
+    ).optional(),
     trustPolicyMaxLength: integer(DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_LENGTH).default(
       DEFAULT_TRUST_POLICY_MAX_LENGTH,
     ),
@@ -401,15 +440,37 @@ export type CallerAppConfig = ParsedConfig["callerApps"][number];
 export type PolicyDocumentConfig =
   RoleConfig["inlinePolicies"] extends ReadonlyMap<string, infer D> ? D : never;
 
+export type ParsedOidcProvider = ParsedConfig["oidcProvider"];
+export type ParsedAccount =
+  NonNullable<ParsedConfig["accounts"]> extends ReadonlyMap<string, infer A> ? A : never;
+
+/**
+ * An account's OIDC provider, as configured: an existing one, one shared with other stacks, or
+ * one this stack creates with its whole client ID list.
+ */
+export type OidcProviderConfig =
+  | { readonly existingArn: string }
+  | { readonly shared: true; readonly thumbprints: "auto" | "none" | readonly string[] }
+  | {
+      readonly thumbprints: "auto" | "none" | readonly string[];
+      readonly additionalAudiences: readonly string[];
+    };
+
+/** An AWS account the stack deploys roles to, besides the default account. */
+export interface AccountConfig extends Omit<ParsedAccount, "oidcProvider"> {
+  readonly oidcProvider: OidcProviderConfig;
+}
+
 /** The validated configuration, with defaults applied. */
-export interface FederationConfig extends Omit<ParsedConfig, "application" | "oidcProvider"> {
+export interface FederationConfig extends Omit<
+  ParsedConfig,
+  "application" | "oidcProvider" | "accounts"
+> {
   readonly application: ParsedConfig["application"] & { readonly displayName: string };
-  readonly oidcProvider:
-    | { readonly existingArn: string }
-    | {
-        readonly thumbprints: "auto" | "none" | readonly string[];
-        readonly additionalAudiences: readonly string[];
-      };
+  /** The default account's provider (the ambient aws provider's account). */
+  readonly oidcProvider: OidcProviderConfig;
+  /** Named accounts, each reached through its own aws.Provider; empty without `accounts`. */
+  readonly accounts: ReadonlyMap<string, AccountConfig>;
 }
 
 /** What parsed of a value: all of it, or else the elements and fields that did, recursively. */

@@ -15,25 +15,40 @@ import {
 } from "../trustPolicy";
 import { ConfigError, render, type ConfigIssue } from "./issues";
 import { tenantIssues } from "./rules";
-import type { FederationConfig } from "./schema";
+import type { FederationConfig, OidcProviderConfig } from "./schema";
 
 /** The validated configuration bound to the tenant the azuread provider is signed in to. */
 export type ResolvedConfig = FederationConfig & { readonly tenantId: string };
 
-/** Where the program deploys: the azuread provider's tenant and the aws provider's partition. */
-export interface DeploymentTarget {
-  readonly tenantId: string;
+/** What an account's credentials reach: the caller identity's account and the partition. */
+export interface AccountTarget {
+  readonly accountId: string;
   readonly partition: string;
 }
 
 /**
+ * Where the program deploys: the azuread provider's tenant, the aws provider's partition, and,
+ * when looked up, the account the aws provider's credentials reach, the azure-native provider's
+ * subscription and what each named account's aws.Provider reaches.
+ */
+export interface DeploymentTarget {
+  readonly tenantId: string;
+  readonly partition: string;
+  readonly accountId?: string;
+  readonly subscriptionId?: string;
+  readonly accounts?: ReadonlyMap<string, AccountTarget>;
+}
+
+/**
  * Binds the configuration to where it deploys, before any resource is registered: a configured
- * `tenantId`, an `api://<tenantId>/…` identifier URI and an existing provider's ARN must all name
- * the signed-in tenant, where the apps and identities will be created; the cloud must pair with
- * the aws provider's partition; an existing provider's, managed policies' and permissions
- * boundaries' ARNs must be in that partition, where the roles are created (AWS managed policies
- * too: arn:aws-us-gov:iam::aws:policy/…); and every role's trust policy must fit the IAM quota
- * with the real partition in the provider ARN.
+ * `tenantId`, an `api://<tenantId>/…` identifier URI and existing providers' ARNs must all name
+ * the signed-in tenant, where the apps and identities will be created; a configured
+ * `azureSubscriptionId`, `accountId` and each account's `accountId` must be what the providers'
+ * credentials reach; the cloud must pair with each account's partition; an existing provider's,
+ * the deployer role's, managed policies' and permissions boundaries' ARNs must be in the
+ * partition of the account they are used in (AWS managed policies too:
+ * arn:aws-us-gov:iam::aws:policy/…); and every role's trust policy must fit the IAM quota with its
+ * account's partition in the provider ARN.
  */
 export function resolveTarget(config: FederationConfig, target: DeploymentTarget): ResolvedConfig {
   const tenantId = target.tenantId.toLowerCase();
@@ -47,33 +62,128 @@ export function resolveTarget(config: FederationConfig, target: DeploymentTarget
     ]);
   }
   const cloud = entraCloud(config.cloud);
-  const existingArn =
-    "existingArn" in config.oidcProvider ? config.oidcProvider.existingArn : undefined;
   const issues = [
-    ...cloudPartitionIssues(cloud, target.partition),
-    ...tenantIssues(config.application.identifierUri, existingArn, tenantId, config.cloud),
+    ...identityIssues(config, target),
+    ...tenantIssues(
+      config.application.identifierUri,
+      providersOf(config).flatMap(({ path, provider }) =>
+        "existingArn" in provider ? [[[...path, "existingArn"], provider.existingArn]] : [],
+      ),
+      tenantId,
+      config.cloud,
+    ),
   ];
-  const partitionIssue = (path: ConfigIssue["path"], arn: string | undefined) => {
-    if (arn !== undefined && arn.split(":")[1] !== target.partition) {
+  const partitionIssue = (path: ConfigIssue["path"], arn: string | undefined, where: Where) => {
+    if (arn !== undefined && arn.split(":")[1] !== where.partition) {
       issues.push({
         path,
-        message: `must be an ARN in the aws provider's partition, ${target.partition}`,
+        message: `must be an ARN in ${where.partitionOf}, ${where.partition}`,
         got: render(arn),
       });
     }
   };
-  partitionIssue(["oidcProvider", "existingArn"], existingArn);
+  const wheres = new Map<string | undefined, Where>([
+    [undefined, { partitionOf: "the aws provider's partition", partition: target.partition }],
+  ]);
+  for (const [name, account] of config.accounts) {
+    const where = {
+      partitionOf: `the partition of accounts.${name}'s aws provider`,
+      // Only missing when a caller passes no targets for the accounts (a unit test's target).
+      partition: target.accounts?.get(name)?.partition ?? target.partition,
+    };
+    wheres.set(name, where);
+    partitionIssue(["accounts", name, "assumeRoleArn"], account.assumeRoleArn, where);
+  }
+  const used = new Set(config.roles.map((role) => role.account));
+  for (const { name, path, provider } of providersOf(config)) {
+    const where = wheres.get(name)!;
+    // The default account's partition matters only when something deploys there.
+    if (name !== undefined || used.has(undefined)) {
+      issues.push(...cloudPartitionIssues(cloud, where));
+    }
+    if ("existingArn" in provider) {
+      partitionIssue([...path, "existingArn"], provider.existingArn, where);
+    }
+  }
   const resolved = { ...config, tenantId };
   config.roles.forEach((role, r) => {
+    const where = wheres.get(role.account)!;
     role.managedPolicyArns.forEach((arn, i) =>
-      partitionIssue(["roles", r, "managedPolicyArns", i], arn),
+      partitionIssue(["roles", r, "managedPolicyArns", i], arn, where),
     );
-    partitionIssue(["roles", r, "permissionsBoundaryArn"], role.permissionsBoundaryArn);
-    const issue = trustPolicyLengthIssue(resolved, target.partition, r);
+    partitionIssue(["roles", r, "permissionsBoundaryArn"], role.permissionsBoundaryArn, where);
+    const issue = trustPolicyLengthIssue(resolved, where.partition, r);
     if (issue) issues.push(issue);
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return resolved;
+}
+
+/** An account's partition, and how messages name it. */
+interface Where {
+  readonly partitionOf: string;
+  readonly partition: string;
+}
+
+/** The default account's provider (name undefined), then each account's, with its config path. */
+function providersOf(config: FederationConfig): {
+  name: string | undefined;
+  path: ConfigIssue["path"];
+  provider: OidcProviderConfig;
+}[] {
+  return [
+    { name: undefined, path: ["oidcProvider"], provider: config.oidcProvider },
+    ...[...config.accounts].map(([name, account]) => ({
+      name,
+      path: ["accounts", name, "oidcProvider"],
+      provider: account.oidcProvider,
+    })),
+  ];
+}
+
+/**
+ * The configured subscription and accounts against what the providers' credentials reach: a wrong
+ * AWS_PROFILE or `az account set` must not deploy into another account or subscription.
+ */
+function identityIssues(config: FederationConfig, target: DeploymentTarget): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { azureSubscriptionId, accountId } = config;
+  if (azureSubscriptionId !== undefined && target.subscriptionId !== undefined) {
+    const actual = target.subscriptionId.toLowerCase();
+    if (actual !== azureSubscriptionId) {
+      issues.push({
+        path: ["azureSubscriptionId"],
+        message: `must be the subscription the azure-native provider is signed in to, ${actual}: select the configured one (az account set --subscription ${azureSubscriptionId}, or ARM_SUBSCRIPTION_ID) or change azureSubscriptionId`,
+        got: render(azureSubscriptionId),
+      });
+    }
+  }
+  if (accountId !== undefined && target.accountId !== undefined && target.accountId !== accountId) {
+    issues.push({
+      path: ["accountId"],
+      message: `must be the account the aws provider's credentials reach, ${target.accountId}: use the configured account's credentials (AWS_PROFILE, aws:profile) or change accountId`,
+      got: render(accountId),
+    });
+  }
+  for (const [name, account] of config.accounts) {
+    const reached = target.accounts?.get(name)?.accountId;
+    if (reached !== undefined && reached !== account.accountId) {
+      const how =
+        account.assumeRoleArn === undefined ? "the deployer's credentials" : `assumeRoleArn`;
+      issues.push({
+        path: ["accounts", name, "accountId"],
+        message: `must be the account that the aws provider of accounts.${name} reaches through ${how}, ${reached}: fix the credentials or assumeRoleArn, or change accountId`,
+        got: render(account.accountId),
+      });
+    } else if (reached !== undefined && reached === target.accountId && accountId === undefined) {
+      issues.push({
+        path: ["accounts", name, "accountId"],
+        message: `must not be the default account, which the aws provider's credentials reach: roles without account deploy there; leave account out of their entries instead`,
+        got: render(account.accountId),
+      });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -82,12 +192,12 @@ export function resolveTarget(config: FederationConfig, target: DeploymentTarget
  * issuer like any other). Any other cloud pairs only with its own partition (AzureChina: aws-cn):
  * no public AWS or Microsoft source confirms that STS in another partition reaches its issuer.
  */
-function cloudPartitionIssues(cloud: EntraCloud, partition: string): ConfigIssue[] {
+function cloudPartitionIssues(cloud: EntraCloud, { partitionOf, partition }: Where): ConfigIssue[] {
   if (cloud.name === DEFAULT_ENTRA_CLOUD || partition === cloud.awsPartition) return [];
   return [
     {
       path: ["cloud"],
-      message: `must match the aws provider's partition, ${partition}: ${cloud.name} pairs only with ${cloud.awsPartition} (no public source confirms that STS in another partition accepts its tokens); deploy with an aws provider in ${cloud.awsPartition} or set cloud to the tenant's cloud`,
+      message: `must match ${partitionOf}, ${partition}: ${cloud.name} pairs only with ${cloud.awsPartition} (no public source confirms that STS in another partition accepts its tokens); deploy with an aws provider in ${cloud.awsPartition} or set cloud to the tenant's cloud`,
       got: render(cloud.name),
     },
   ];
@@ -111,11 +221,15 @@ function trustPolicyLengthIssue(
   const principalIds = new Map(config.identities.map((i) => [i.name, i.principalId]));
   const subjects = role.identities.map((name) => principalIds.get(name) ?? PLACEHOLDER_GUID);
   const issuerUrl = v1IssuerUrl(entraCloud(config.cloud), config.tenantId);
+  const provider =
+    role.account === undefined
+      ? config.oidcProvider
+      : config.accounts.get(role.account)!.oidcProvider;
   const base: Omit<TrustPolicyInput, "subjects"> = {
     issuerUrl,
     providerArn:
-      "existingArn" in config.oidcProvider
-        ? config.oidcProvider.existingArn
+      "existingArn" in provider
+        ? provider.existingArn
         : oidcProviderArn(partition, PLACEHOLDER_ACCOUNT, issuerUrl),
     audience: config.application.identifierUri ?? defaultIdentifierUri(PLACEHOLDER_GUID),
   };
