@@ -3,13 +3,14 @@ import { accountProviders } from "./components/accountProviders";
 import { deploymentTarget } from "./components/deploymentTarget";
 import { EntraAwsFederation } from "./components/federation";
 import { ConfigError, parseConfig, resolveTarget } from "./lib/config";
+import { withOwnFrames } from "./lib/errors";
 
 /** RunError ends the program with just the message: no stack trace, nothing registered. */
 function asRunError<T>(check: () => T): T {
   try {
     return check();
   } catch (err) {
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof ConfigError) throw withOwnFrames(new pulumi.RunError(err.message));
     throw err;
   }
 }

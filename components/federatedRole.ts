@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withOwnFrames } from "../lib/errors";
 import { policyChildName } from "../lib/childNames";
 import {
   buildTrustPolicy,
@@ -49,9 +50,11 @@ export class FederatedRole extends pulumi.ComponentResource {
         const length = policyLength(document);
         if (length > args.trustPolicyMaxLength) {
           const fit = subjectsThatFit(base, args.trustPolicyMaxLength);
-          throw new pulumi.ResourceError(
-            `trust policy of role ${name}: ${trustPolicyTooLongMessage(length, args.trustPolicyMaxLength, fit)}`,
-            this,
+          throw withOwnFrames(
+            new pulumi.ResourceError(
+              `trust policy of role ${name}: ${trustPolicyTooLongMessage(length, args.trustPolicyMaxLength, fit)}`,
+              this,
+            ),
           );
         }
         return document;

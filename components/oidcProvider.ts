@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withOwnFrames } from "../lib/errors";
 import * as tls from "@pulumi/tls";
 import { caThumbprints } from "../lib/thumbprints";
 import { oidcProviderArn } from "../lib/trustPolicy";
@@ -130,9 +131,11 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
       .apply(([p, account, url]) => oidcProviderArn(p, account, url));
     const matchingArn = pulumi.all([existingArn, expectedArn]).apply(([arn, expected]) => {
       if (arn !== expected) {
-        throw new pulumi.ResourceError(
-          `oidcProvider.existingArn ${arn} is not this account's provider for the Entra issuer: expected ${expected}`,
-          this,
+        throw withOwnFrames(
+          new pulumi.ResourceError(
+            `oidcProvider.existingArn ${arn} is not this account's provider for the Entra issuer: expected ${expected}`,
+            this,
+          ),
         );
       }
       return arn;
@@ -143,12 +146,14 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
       .apply(([arn, clientIds, wanted]) => {
         const missing = wanted.filter((audience) => !clientIds.includes(audience));
         if (missing.length > 0) {
-          throw new pulumi.ResourceError(
-            `the OIDC provider ${arn} does not list the audience ${missing.join(", ")} in its client IDs; ` +
-              `have the stack that owns the provider add it to oidcProvider.additionalAudiences (or, for a provider ` +
-              `no stack manages: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${missing[0]}) ` +
-              `and deploy again`,
-            this,
+          throw withOwnFrames(
+            new pulumi.ResourceError(
+              `the OIDC provider ${arn} does not list the audience ${missing.join(", ")} in its client IDs; ` +
+                `have the stack that owns the provider add it to oidcProvider.additionalAudiences (or, for a provider ` +
+                `no stack manages: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id ${missing[0]}) ` +
+                `and deploy again`,
+              this,
+            ),
           );
         }
         return arn;
