@@ -45,6 +45,22 @@ export const MANY_GUIDS = Array.from(
   (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
 );
 
+const ANALYTICS = "111122223333";
+const DATALAKE = "444455556666";
+const deployer = (account: string) => `arn:aws:iam::${account}:role/deployer`;
+const providerIn = (account: string, tenant = TENANT) =>
+  `arn:aws:iam::${account}:oidc-provider/sts.windows.net/${tenant}/`;
+
+/** The valid configuration with accounts, and the orders role in analytics. */
+export function withAccounts(accounts: Raw, rest: Raw = {}): Raw {
+  return {
+    ...validConfig(),
+    accounts,
+    roles: [{ name: "orders", account: "analytics", identities: ["orders-api"] }],
+    ...rest,
+  };
+}
+
 export const invalid: [title: string, raw: Raw, expected: string[]][] = [
   [
     "a misspelt top-level key",
@@ -629,6 +645,180 @@ export const invalid: [title: string, raw: Raw, expected: string[]][] = [
     [
       `${NS}:cloud: must be one of AzurePublic, AzureChina (got "China")`,
       `${NS}:oidcProvider.thumbprints: must not be set with existingArn: an existing provider is used as it is (got "none")`,
+    ],
+  ],
+  [
+    "a role in an account that accounts does not list",
+    withAccounts(
+      { analytics: { accountId: ANALYTICS } },
+      { roles: [{ name: "orders", account: "analytic", identities: ["orders-api"] }] },
+    ),
+    [
+      `${NS}:roles[0].account: must name an entry of accounts (known: analytics); leave it out for the default account (got "analytic")`,
+    ],
+  ],
+  [
+    "a role in an account while there are no accounts",
+    withRole({ account: "analytics" }),
+    [
+      `${NS}:roles[0].account: must name an entry of accounts (known: none defined); leave it out for the default account (got "analytics")`,
+    ],
+  ],
+  [
+    "two accounts with one account id, and one that is the default account's",
+    withAccounts(
+      {
+        analytics: { accountId: ANALYTICS },
+        reports: { accountId: ANALYTICS },
+        main: { accountId: DATALAKE },
+      },
+      { accountId: DATALAKE },
+    ),
+    [
+      `${NS}:accounts.reports.accountId: must not repeat the accountId of accounts.analytics: one entry per AWS account (got "${ANALYTICS}")`,
+      `${NS}:accounts.main.accountId: must not be the default account (accountId): roles without account deploy there; leave account out of their entries instead (got "${DATALAKE}")`,
+    ],
+  ],
+  [
+    "account ids that are not 12 digits in a string (a YAML number loses leading zeros)",
+    withAccounts({ analytics: { accountId: 11112222333 } }, { accountId: "12345678901" }),
+    [
+      `${NS}:accountId: must be a 12-digit AWS account id as a string, such as "111122223333" (quote it in YAML: a number loses leading zeros) (got "12345678901")`,
+      `${NS}:accounts.analytics.accountId: must be a 12-digit AWS account id as a string, such as "111122223333" (quote it in YAML: a number loses leading zeros) (got 11112222333)`,
+    ],
+  ],
+  [
+    "an account without accountId, with an unknown key, a bad region and a bad deployer role ARN",
+    withAccounts({
+      analytics: { accountId: ANALYTICS, region: "EU West", assumeRoleArn: "deployer" },
+      datalake: { regoin: "eu-west-1" },
+    }),
+    [
+      `${NS}:accounts.analytics.region: must be an AWS region name such as eu-west-1 (got "EU West")`,
+      `${NS}:accounts.analytics.assumeRoleArn: must be an IAM role ARN such as arn:aws:iam::111122223333:role/deployer (got "deployer")`,
+      `${NS}:accounts.datalake.accountId: is required`,
+      `${NS}:accounts.datalake: unknown key "regoin"; allowed keys: accountId, region?, assumeRoleArn?, oidcProvider?`,
+    ],
+  ],
+  [
+    "an account named default (the oidcProviders output's name for the default account) or with a space",
+    withAccounts({
+      analytics: { accountId: ANALYTICS },
+      default: { accountId: DATALAKE },
+      "data lake": { accountId: "777788889999" },
+    }),
+    [
+      `${NS}:accounts: has an invalid key: it must be 1-64 characters: letters, digits, hyphens and underscores, starting with a letter or digit, and not default (the oidcProviders output's name for the default account) (got "default")`,
+      `${NS}:accounts: has an invalid key: it must be 1-64 characters: letters, digits, hyphens and underscores, starting with a letter or digit, and not default (the oidcProviders output's name for the default account) (got "data lake")`,
+    ],
+  ],
+  [
+    "accounts that is not a map",
+    withAccounts([{ accountId: ANALYTICS }]),
+    [
+      `${NS}:accounts: must be a map of account names to { accountId, region?, assumeRoleArn?, oidcProvider? } (got [{"accountId":"${ANALYTICS}"}])`,
+    ],
+  ],
+  [
+    "a deployer role in another account than the account's",
+    withAccounts({ analytics: { accountId: ANALYTICS, assumeRoleArn: deployer(DATALAKE) } }),
+    [
+      `${NS}:accounts.analytics.assumeRoleArn: must be a role in the account's accountId, ${ANALYTICS} (got "${deployer(DATALAKE)}")`,
+    ],
+  ],
+  [
+    "shared with an existing provider or other stacks' audiences (a shared provider gets only this stack's)",
+    withAccounts(
+      {
+        analytics: {
+          accountId: ANALYTICS,
+          oidcProvider: { shared: true, existingArn: providerIn(ANALYTICS) },
+        },
+        datalake: {
+          accountId: DATALAKE,
+          oidcProvider: { shared: true, additionalAudiences: ["api://team-b"] },
+        },
+      },
+      { oidcProvider: { shared: true, additionalAudiences: ["api://team-c"] } },
+    ),
+    [
+      `${NS}:oidcProvider.additionalAudiences: must not be set with shared: true: a shared provider gets only this stack's own audience; each other stack adds its own with shared: true (got ["api://team-c"])`,
+      `${NS}:accounts.analytics.oidcProvider.existingArn: must not be set with shared: true: a shared provider is the account's provider for the issuer, found by its URL or created (got "${providerIn(ANALYTICS)}")`,
+      `${NS}:accounts.datalake.oidcProvider.additionalAudiences: must not be set with shared: true: a shared provider gets only this stack's own audience; each other stack adds its own with shared: true (got ["api://team-b"])`,
+    ],
+  ],
+  [
+    "shared that is not a boolean",
+    { ...validConfig(), oidcProvider: { shared: "yes" } },
+    [`${NS}:oidcProvider.shared: must be true or false (got "yes")`],
+  ],
+  [
+    "more than 100 audiences on an account's provider (IAM's client ID limit, this stack's own included)",
+    withAccounts({
+      analytics: {
+        accountId: ANALYTICS,
+        oidcProvider: {
+          additionalAudiences: Array.from({ length: 100 }, (_, i) => `api://team-${i}`),
+        },
+      },
+    }),
+    [
+      `${NS}:accounts.analytics.oidcProvider.additionalAudiences: must be a list of at most 99 other stacks' audiences (App ID URIs) (got [${Array.from(
+        { length: 100 },
+        (_, i) => `"api://team-${i}"`,
+      )
+        .join(",")
+        .slice(0, 116)}...)`,
+    ],
+  ],
+  [
+    "an existing provider in another account than the one it is configured for",
+    withAccounts(
+      { analytics: { accountId: ANALYTICS, oidcProvider: { existingArn: providerIn(DATALAKE) } } },
+      { accountId: "123456789012", oidcProvider: { existingArn: providerIn(ANALYTICS) } },
+    ),
+    [
+      `${NS}:oidcProvider.existingArn: must be a provider in account 123456789012 (accountId) (got "${providerIn(ANALYTICS)}")`,
+      `${NS}:accounts.analytics.oidcProvider.existingArn: must be a provider in account ${ANALYTICS} (${NS}:accounts.analytics.accountId) (got "${providerIn(DATALAKE)}")`,
+    ],
+  ],
+  [
+    "an account's existing provider for another tenant than tenantId",
+    withAccounts(
+      {
+        analytics: {
+          accountId: ANALYTICS,
+          oidcProvider: { existingArn: providerIn(ANALYTICS, PRINCIPAL) },
+        },
+      },
+      { tenantId: TENANT },
+    ),
+    [
+      `${NS}:accounts.analytics.oidcProvider.existingArn: must be the provider for this stack's tenant (sts.windows.net/${TENANT}/) (got "${providerIn(ANALYTICS, PRINCIPAL)}")`,
+    ],
+  ],
+  [
+    "an account's thumbprints repeated, and auto for AzureChina",
+    withAccounts(
+      {
+        analytics: {
+          accountId: ANALYTICS,
+          oidcProvider: { thumbprints: ["a".repeat(40), "A".repeat(40)] },
+        },
+        datalake: { accountId: DATALAKE, oidcProvider: { thumbprints: "auto" } },
+      },
+      { cloud: "AzureChina" },
+    ),
+    [
+      `${NS}:accounts.analytics.oidcProvider.thumbprints: must not repeat a thumbprint (got ["${"a".repeat(40)}","${"a".repeat(40)}"])`,
+      `${NS}:accounts.datalake.oidcProvider.thumbprints: must not be "auto" with cloud AzureChina: no public source confirms the host serving its token signing keys (JWKS), whose certificate chain auto would pin; use "none" or a list of thumbprints (got "auto")`,
+    ],
+  ],
+  [
+    "an azureSubscriptionId that is not a GUID",
+    { ...validConfig(), azureSubscriptionId: "my-subscription" },
+    [
+      `${NS}:azureSubscriptionId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (got "my-subscription")`,
     ],
   ],
 ];

@@ -108,11 +108,10 @@ export class FakeClouds implements pulumi.runtime.Mocks {
     const urn = reference.slice(0, reference.lastIndexOf("::"));
     const provider = this.resources.find((r) => r.urn === urn);
     if (!provider) throw new Error(`unknown provider reference ${reference}`);
-    const inputs = provider.inputs as {
-      region?: string;
-      assumeRoles?: { roleArn: string }[];
-    };
-    const roleArn = inputs.assumeRoles?.[0]?.roleArn;
+    // Provider inputs arrive as the engine gets them: every non-string value JSON-encoded.
+    const inputs = provider.inputs as { region?: string; assumeRoles?: string };
+    const assumeRoles = JSON.parse(inputs.assumeRoles ?? "[]") as { roleArn: string }[];
+    const roleArn: string | undefined = assumeRoles[0]?.roleArn;
     return {
       accountId:
         this.options.reachedAccounts?.[provider.name] ?? roleArn?.split(":")[4] ?? ACCOUNT_ID,
