@@ -310,6 +310,67 @@ describe("program with accounts and no role in the default account", () => {
   });
 });
 
+describe("program with a shared provider in the default account", () => {
+  it("gives it the ambient provider's region and caller account, no deployer role, and protects without retaining it", async () => {
+    const { clouds, program } = await runProgram(
+      {
+        [`${NS}:identities`]: [{ name: "reports-api" }],
+        [`${NS}:resourceGroup`]: { name: "rg", location: "westeurope", create: true },
+        [`${NS}:oidcProvider`]: { shared: true, thumbprints: ["A".repeat(40)] },
+        [`${NS}:roles`]: [{ name: "reports", identities: ["reports-api"] }],
+        [`${NS}:protect`]: true,
+      },
+      { tenantId: TENANT, region: "ap-southeast-2" },
+    );
+    const outputs = await settle(program);
+    const shared = clouds.byName("federation-oidc-shared");
+    const { __provider: code, ...inputs } = shared.inputs;
+    assert.equal(typeof code, "string");
+    assert.deepEqual(inputs, {
+      issuerUrl: `https://${ISSUER_PATH}`,
+      audience: `api://${fakeGuid("app-client:federation-audience-app")}`,
+      accountId: ACCOUNT_ID,
+      region: "ap-southeast-2",
+      thumbprints: ["a".repeat(40)],
+    });
+    // Its delete removes only this stack's audience; retained, the audience would stay behind.
+    assert.deepEqual(
+      [shared.parent, shared.protect, shared.retainOnDelete],
+      ["federation-oidc", true, false],
+    );
+    assert.deepEqual(
+      clouds.invokes.map((i) => `${i.token} <- ${i.provider ?? "(ambient)"}`),
+      [
+        "azuread:index/getClientConfig:getClientConfig <- (ambient)",
+        "aws:index/getPartition:getPartition <- (ambient)",
+        "aws:index/getCallerIdentity:getCallerIdentity <- (ambient)",
+        "aws:index/getRegion:getRegion <- (ambient)",
+      ],
+    );
+    assert.deepEqual(outputs.oidcProviders, {
+      default: { arn: providerArn(ACCOUNT_ID), accountId: ACCOUNT_ID, shared: true },
+    });
+    assert.equal(outputs.oidcProviderArn, providerArn(ACCOUNT_ID));
+    assert.deepEqual(
+      (
+        clouds.byName("federation-role-reports-role").inputs.assumeRolePolicy as ReturnType<
+          typeof trustPolicy
+        >
+      ).Statement[0]!.Principal.Federated,
+      providerArn(ACCOUNT_ID),
+    );
+    assert.deepEqual(clouds.custom("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+  });
+});
+
+describe("program with examples/Pulumi.org.yaml in preview (ids unknown until created)", () => {
+  it("completes with the same resources", async () => {
+    const { clouds, program } = await runProgram(orgStackConfig(), { ...ORG, preview: true });
+    await settle(program);
+    assert.equal(clouds.custom().length, 30);
+  });
+});
+
 describe("program with accounts in another partition", () => {
   it("builds each role's trust policy and checks its ARNs with its own account's partition", async () => {
     const gov = "111122223333";
