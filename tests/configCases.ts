@@ -52,7 +52,7 @@ const providerIn = (account: string, tenant = TENANT) =>
   `arn:aws:iam::${account}:oidc-provider/sts.windows.net/${tenant}/`;
 
 /** The valid configuration with accounts, and the orders role in analytics. */
-export function withAccounts(accounts: Raw, rest: Raw = {}): Raw {
+export function withAccounts(accounts: unknown, rest: Raw = {}): Raw {
   return {
     ...validConfig(),
     accounts,

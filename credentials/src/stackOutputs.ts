@@ -11,17 +11,26 @@ import {
 } from "./entraCloud";
 import { EntraAwsCredentialsError } from "./errors";
 import { sanitizeSessionName } from "./sessionName";
-import { HIDDEN_SECRET, type CallerAppOutput, type FederationOutputs } from "./stackOutputContract";
+import {
+  HIDDEN_SECRET,
+  type CallerAppOutput,
+  type FederationOutputs,
+  type RoleOutput,
+} from "./stackOutputContract";
 
 /** A caller app as `env` reads it: its secret may be hidden ("[secret]") or left out. */
 export type CallerAppView = Pick<CallerAppOutput, "clientId" | "servicePrincipalObjectId"> &
   Partial<Pick<CallerAppOutput, "clientSecret">>;
 
+/**
+ * A role as `env` reads it: the ARN names the role's account, so a role in any account of a
+ * multi-account stack needs nothing more (stacks that predate it print no accountId).
+ */
+export type RoleView = Pick<RoleOutput, "arn" | "name" | "subjects">;
+
 /** The outputs `env` reads: the program's contract, as older stacks and hidden secrets print it. */
-export type StackOutputs = Pick<
-  FederationOutputs,
-  "tenantId" | "audience" | "identities" | "roles"
-> & {
+export type StackOutputs = Pick<FederationOutputs, "tenantId" | "audience" | "identities"> & {
+  readonly roles: Readonly<Record<string, RoleView>>;
   /** AzurePublic when the stack predates the output. */
   readonly cloud: FederationOutputs["cloud"];
   /** The whole output is "[secret]" without `--show-secrets`. */

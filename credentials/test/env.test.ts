@@ -315,4 +315,55 @@ describe("env command (stack outputs → environment variables)", () => {
       AZURE_CLIENT_SECRET: "s3cr'et$value",
     });
   });
+  it("takes a multi-account stack's outputs: a role in any account, with no new flag", async () => {
+    // As a stack with `accounts` and no role in the default account prints them: roles carry
+    // accountId and account, oidcProviders lists each account's provider, no oidcProviderArn.
+    const rest: Partial<typeof outputs> = { ...outputs };
+    delete rest.oidcProviderArn;
+    const provider = (accountId: string, shared: boolean) => ({
+      arn: `arn:aws:iam::${accountId}:oidc-provider/sts.windows.net/${tenantId}/`,
+      accountId,
+      shared,
+    });
+    const multiAccount = {
+      ...rest,
+      oidcProviders: {
+        analytics: provider("111122223333", true),
+        datalake: provider("444455556666", false),
+      },
+      roles: {
+        "reports-read": {
+          arn: "arn:aws:iam::111122223333:role/reports-read",
+          name: "reports-read",
+          subjects: ["p1000000-0000-0000-0000-000000000001"],
+          accountId: "111122223333",
+          account: "analytics",
+        },
+        "lake-write": {
+          arn: "arn:aws:iam::444455556666:role/lake-write",
+          name: "lake-write",
+          subjects: ["p1000000-0000-0000-0000-000000000001"],
+          accountId: "444455556666",
+          account: "datalake",
+        },
+      },
+    };
+    for (const [role, arn] of [
+      ["reports-read", "arn:aws:iam::111122223333:role/reports-read"],
+      ["lake-write", "arn:aws:iam::444455556666:role/lake-write"],
+    ]) {
+      const r = await env(
+        ["--outputs", "-", "--identity", "app-reader", "--role", role!, "--format", "json"],
+        JSON.stringify(multiAccount),
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(JSON.parse(r.out), {
+        AZURE_CLIENT_ID: "c1000000-0000-0000-0000-000000000001",
+        AZURE_TENANT_ID: tenantId,
+        AWS_ROLE_ARN: arn,
+        ENTRA_AWS_AUDIENCE: outputs.audience,
+      });
+      assert.equal(r.err, "");
+    }
+  });
 });
