@@ -208,6 +208,57 @@ describe("parseConfig accepts valid configuration", () => {
   });
 });
 
+describe("parseConfig accepts accounts", () => {
+  it("reads each account's provider as created, shared or existing, with defaults, and keeps ids as strings", () => {
+    const existingArn = `arn:aws:iam::444455556666:oidc-provider/sts.windows.net/${TENANT}/`;
+    const parsed = parse({
+      ...validConfig(),
+      accountId: "012345678901",
+      azureSubscriptionId: "00000000-1111-2222-3333-44444444444A",
+      oidcProvider: { shared: true },
+      accounts: {
+        analytics: {
+          accountId: "011122223333",
+          region: "eu-west-1",
+          assumeRoleArn: "arn:aws:iam::011122223333:role/deployer",
+        },
+        datalake: { accountId: "444455556666", oidcProvider: { existingArn } },
+        sandbox: {
+          accountId: "777788889999",
+          oidcProvider: { shared: false, thumbprints: "auto", additionalAudiences: ["api://b"] },
+        },
+      },
+      roles: [{ name: "orders", account: "analytics", identities: ["orders-api"] }],
+    });
+    assert.equal(parsed.accountId, "012345678901");
+    assert.equal(parsed.azureSubscriptionId, "00000000-1111-2222-3333-44444444444a");
+    assert.deepEqual(parsed.oidcProvider, { shared: true, thumbprints: "none" });
+    assert.deepEqual(
+      parsed.accounts,
+      new Map([
+        [
+          "analytics",
+          {
+            accountId: "011122223333",
+            region: "eu-west-1",
+            assumeRoleArn: "arn:aws:iam::011122223333:role/deployer",
+            oidcProvider: { thumbprints: "none", additionalAudiences: [] },
+          },
+        ],
+        ["datalake", { accountId: "444455556666", oidcProvider: { existingArn } }],
+        [
+          "sandbox",
+          {
+            accountId: "777788889999",
+            oidcProvider: { thumbprints: "auto", additionalAudiences: ["api://b"] },
+          },
+        ],
+      ]),
+    );
+    assert.equal(parsed.roles[0]!.account, "analytics");
+  });
+});
+
 describe("resolveTarget binds the configuration to the signed-in tenant and the partition", () => {
   const OTHER = "00000000-0000-0000-0000-00000000000a";
   const AWS = { tenantId: TENANT, partition: "aws" };
