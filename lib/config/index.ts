@@ -21,7 +21,6 @@ export {
   type CallerAppConfig,
   type FederationConfig,
   type IdentityConfig,
-  type OidcProviderConfig,
   type PolicyDocumentConfig,
   type RoleConfig,
 } from "./schema";

@@ -90,11 +90,21 @@ export const locationToCreateResourceGroup: Rule = ({ config, valid }) => {
   ];
 };
 
+/** An oidcProvider value (the default account's or an account's), where it is written, its account. */
+export interface ProviderAt {
+  readonly path: readonly (string | number)[];
+  readonly provider: Salvaged<ParsedOidcProvider>;
+  /** The account the provider must be in, when configured. */
+  readonly accountId: string | undefined;
+}
+/** A rule for one oidcProvider value, the default account's or an account's. */
+export type ProviderRule = (at: ProviderAt, input: RuleInput) => ConfigIssue[];
+
 /**
  * Every oidcProvider value that parsed, where it is written, and the account it must be in when
  * that is known: the default account's (top-level `accountId`), then each account's.
  */
-export function oidcProviders(config: PartialConfig): ProviderAt[] {
+function oidcProviders(config: PartialConfig): ProviderAt[] {
   const accounts = [...(config.accounts ?? [])].map(([name, account]) => ({
     path: ["accounts", name, "oidcProvider"],
     provider: account.oidcProvider,
@@ -108,15 +118,6 @@ export function oidcProviders(config: PartialConfig): ProviderAt[] {
   return [...top, ...accounts];
 }
 
-export interface ProviderAt {
-  readonly path: readonly (string | number)[];
-  readonly provider: Salvaged<ParsedOidcProvider>;
-  /** The account the provider must be in, when configured. */
-  readonly accountId: string | undefined;
-}
-/** A rule for one oidcProvider value, the default account's or an account's. */
-export type ProviderRule = (at: ProviderAt, input: RuleInput) => ConfigIssue[];
-
 /** A configured tenantId: the other settings that name a tenant must name it. */
 export const sameTenant: Rule = ({ config }) =>
   config.tenantId === undefined
@@ -129,7 +130,7 @@ export const sameTenant: Rule = ({ config }) =>
       );
 
 /** The existing providers' ARNs, by where they are written. */
-export function existingArns(
+function existingArns(
   providers: readonly ProviderAt[],
 ): [path: readonly (string | number)[], arn: string][] {
   return providers.flatMap(({ path, provider }) =>

@@ -441,7 +441,7 @@ export type PolicyDocumentConfig =
   RoleConfig["inlinePolicies"] extends ReadonlyMap<string, infer D> ? D : never;
 
 export type ParsedOidcProvider = ParsedConfig["oidcProvider"];
-export type ParsedAccount =
+type ParsedAccount =
   NonNullable<ParsedConfig["accounts"]> extends ReadonlyMap<string, infer A> ? A : never;
 
 /**
