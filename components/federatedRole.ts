@@ -30,6 +30,11 @@ export interface FederatedRoleArgs {
   readonly maxSessionDurationSeconds?: pulumi.Input<number>;
   readonly path?: pulumi.Input<string>;
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Policy child names that other roles of this stack use under today's naming: a renamed child
+   * never takes one of them as its alias, or the engine would hand it that role's resource.
+   */
+  readonly childNamesInUse?: ReadonlySet<string>;
 }
 
 /** An IAM role that exactly the listed Entra identities can assume with their tokens. */
@@ -75,7 +80,10 @@ export class FederatedRole extends pulumi.ComponentResource {
 
     const childOptions = (kind: "managed" | "inline", policyName: string) => {
       const { name: childName, previousName } = policyChildName(name, kind, policyName);
-      const aliases = previousName === undefined ? undefined : [{ name: previousName }];
+      const aliases =
+        previousName === undefined || args.childNamesInUse?.has(previousName)
+          ? undefined
+          : [{ name: previousName }];
       return { childName, options: { parent: this, aliases } };
     };
     const managed = [...(args.managedPolicyArns ?? [])];

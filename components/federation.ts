@@ -7,6 +7,7 @@ import type {
   IdentityOutput,
   RoleOutput,
 } from "../lib/stackOutputs";
+import { policyChildName } from "../lib/childNames";
 import { DEFAULT_ACCOUNT_NAME, policyNameOf, type ResolvedConfig } from "../lib/config";
 import { entraCloud, stableAppRoleId, tokenScope, v1IssuerUrl } from "../lib/entra";
 import { thumbprintUrls } from "../lib/thumbprints";
@@ -185,11 +186,23 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
       });
     }
 
+    const roleComponentName = (roleName: string) => `${name}-role-${roleName}`;
+    const childNamesInUse = new Set(
+      args.roles.flatMap((role) =>
+        [
+          ...role.managedPolicyArns.map((arn) => ["managed", policyNameOf(arn)] as const),
+          ...[...role.inlinePolicies.keys()].map((policy) => ["inline", policy] as const),
+        ]
+          .map(([kind, policy]) => policyChildName(roleComponentName(role.name), kind, policy))
+          .filter((child) => child.previousName === undefined)
+          .map((child) => child.name),
+      ),
+    );
     const roles: Record<string, pulumi.Output<RoleOutput>> = {};
     for (const role of args.roles) {
       const oidc = oidcProviders.get(role.account)!;
       const federated = new FederatedRole(
-        `${name}-role-${role.name}`,
+        roleComponentName(role.name),
         {
           roleName: role.name,
           oidcProviderArn: oidc.arn,
@@ -204,6 +217,7 @@ export class EntraAwsFederation extends pulumi.ComponentResource {
           maxSessionDurationSeconds: role.maxSessionDurationSeconds,
           path: role.path,
           tags: { ...args.tags, ...role.tags },
+          childNamesInUse,
         },
         {
           parent: this,

@@ -24,7 +24,7 @@ function stack(roles: unknown[], extra: Record<string, unknown> = {}): Record<st
 }
 
 describe("child resource names of hostile role and policy names", () => {
-  it("never share a URN, keep today's names where unambiguous and alias the others to theirs", async () => {
+  it("never share a URN, keep today's names where unambiguous, and never alias to a name another role keeps", async () => {
     const role = (name: string, more: Record<string, unknown>) => ({
       name,
       identities: ["legacy-vm"],
@@ -58,24 +58,39 @@ describe("child resource names of hostile role and policy names", () => {
       .map((r) => [r.name, r.aliases, r.inputs.role])
       .sort();
     assert.deepEqual(children, [
+      // Each renamed child's old name is role a's or role x's live child: an alias to it would
+      // make the engine hand that role's resource to the renamed one.
       ["federation-role-a-inline-b-inline-c", [], "a"],
+      ["federation-role-a-inline-b/inline/c", [], "a-inline-b"],
+      ["federation-role-a-managed-b-managed-c", [], "a"],
+      ["federation-role-a-managed-b/managed/c", [], "a-managed-b"],
+      ["federation-role-orders-managed-ReadOnlyAccess", [], "orders"],
+      ["federation-role-x-managed-managed-managed-y", [], "x"],
+      ["federation-role-x-managed/managed/managed-y", [], "x-managed"],
+    ]);
+  });
+
+  it("aliases a renamed child to its old name when no other role keeps that name", async () => {
+    const { clouds, program } = await runProgram(
+      stack([
+        { name: "a-managed-b", identities: ["legacy-vm"], managedPolicyArns: [policy("c")] },
+        { name: "a-inline-b", identities: ["legacy-vm"], inlinePolicies: { c: deny } },
+      ]),
+      { servicePrincipals },
+    );
+    await settle(program);
+    const children = clouds.resources
+      .filter((r) => r.type === ATTACHMENT || r.type === INLINE)
+      .map((r) => [r.name, r.aliases])
+      .sort();
+    assert.deepEqual(children, [
       [
         "federation-role-a-inline-b/inline/c",
         [oldUrn(INLINE, "federation-role-a-inline-b-inline-c")],
-        "a-inline-b",
       ],
-      ["federation-role-a-managed-b-managed-c", [], "a"],
       [
         "federation-role-a-managed-b/managed/c",
         [oldUrn(ATTACHMENT, "federation-role-a-managed-b-managed-c")],
-        "a-managed-b",
-      ],
-      ["federation-role-orders-managed-ReadOnlyAccess", [], "orders"],
-      ["federation-role-x-managed-managed-managed-y", [], "x"],
-      [
-        "federation-role-x-managed/managed/managed-y",
-        [oldUrn(ATTACHMENT, "federation-role-x-managed-managed-managed-y")],
-        "x-managed",
       ],
     ]);
   });
