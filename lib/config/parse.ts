@@ -44,6 +44,7 @@ export function parseConfig(
       ? crossCheck(result.data, new Set(Object.keys(schema.shape)))
       : [...result.error.issues.map(fromZodIssue), ...crossCheck(...salvageConfig(schema, raw))]),
   ];
+  issues.push(...sharedProviderCredentialIssues(allConfig, raw));
   if (!result.success || issues.length > 0) throw new ConfigError(issues);
 
   const parsed = result.data;
@@ -64,6 +65,43 @@ export function parseConfig(
       ]),
     ),
   };
+}
+
+/** The aws provider's stack settings that choose other credentials than the environment's. */
+const AWS_CREDENTIAL_KEYS = [
+  "aws:profile",
+  "aws:assumeRole",
+  "aws:assumeRoles",
+  "aws:accessKey",
+  "aws:secretKey",
+  "aws:token",
+  "aws:sharedCredentialsFiles",
+];
+
+/**
+ * The default account's shared provider is a dynamic resource: it runs in the engine with the
+ * environment's AWS credentials and cannot read the aws provider's stack settings. With such a
+ * setting the two would reach different accounts, which the shared provider would only find out
+ * after the Entra resources exist, so refuse the combination up front.
+ */
+function sharedProviderCredentialIssues(
+  allConfig: Readonly<Record<string, string>>,
+  raw: Record<string, unknown>,
+): ConfigIssue[] {
+  const provider = raw.oidcProvider;
+  const shared =
+    typeof provider === "object" && provider !== null && Object.hasOwn(provider, "shared")
+      ? (provider as { shared: unknown }).shared
+      : undefined;
+  const keys = AWS_CREDENTIAL_KEYS.filter((key) => Object.hasOwn(allConfig, key));
+  if (shared !== true || keys.length === 0) return [];
+  return [
+    {
+      path: ["oidcProvider", "shared"],
+      message: `must not be true while the stack configuration sets ${keys.join(", ")}: the shared OIDC provider uses the environment's AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, …), not the aws provider's stack settings; set them in the environment instead, or use a provider the stack creates`,
+      got: "true",
+    },
+  ];
 }
 
 /** Which of the three kinds of provider a valid oidcProvider value is, with its defaults. */
