@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, parseConfig, resolveTarget } from "../lib/config";
+import { ConfigError, parseConfig, resolveTarget, type DeploymentTarget } from "../lib/config";
 import {
   asStackConfig,
   CONTEXT,
@@ -38,6 +38,36 @@ describe("parseConfig rejects bad configuration with the key, the value and what
       assert.deepEqual(errorOf(raw), expected);
     });
   }
+
+  it("rejects a shared default-account provider while the aws provider's stack settings pick other credentials", () => {
+    const stackConfig = {
+      ...asStackConfig({ ...validConfig(), oidcProvider: { shared: true } }),
+      "aws:region": "eu-west-1",
+      "aws:profile": "prod",
+      "aws:assumeRoles": JSON.stringify([{ roleArn: "arn:aws:iam::123456789012:role/deployer" }]),
+    };
+    assert.throws(
+      () => parseConfig(stackConfig, CONTEXT),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message ===
+          [
+            "Invalid configuration:",
+            `  ${NS}:oidcProvider.shared: must not be true while the stack configuration sets aws:profile, aws:assumeRoles: the shared OIDC provider uses the environment's AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, …), not the aws provider's stack settings; set them in the environment instead, or use a provider the stack creates (got true)`,
+          ].join("\n"),
+    );
+    // aws:region is passed to the shared provider; a created provider reads every aws: setting.
+    const regionOnly = Object.fromEntries(
+      Object.entries(stackConfig).filter(
+        ([key]) => key !== "aws:profile" && key !== "aws:assumeRoles",
+      ),
+    );
+    assert.equal(parseConfig(regionOnly, CONTEXT).roles.length, 1);
+    assert.equal(
+      parseConfig({ ...stackConfig, ...asStackConfig({ oidcProvider: {} }) }, CONTEXT).roles.length,
+      1,
+    );
+  });
 
   it("rejects a value that is not JSON where JSON is expected", () => {
     assert.deepEqual(errorOf({ ...validConfig(), roles: "orders" }), [
@@ -268,7 +298,7 @@ describe("resolveTarget binds the configuration to the signed-in tenant and the 
     assert.equal(resolveTarget(parse(validConfig()), target).tenantId, TENANT);
   });
 
-  function resolveError(raw: Raw, target = AWS): string {
+  function resolveError(raw: Raw, target: DeploymentTarget = AWS): string {
     try {
       resolveTarget(parse(raw), target);
     } catch (err) {
@@ -305,6 +335,20 @@ describe("resolveTarget binds the configuration to the signed-in tenant and the 
       assert.equal(resolveError(raw), `Invalid configuration:\n  ${expected}`);
     });
   }
+
+  it("lists a wrong account beside a wrong tenant, in one run", () => {
+    assert.equal(
+      resolveError(
+        { ...validConfig(), tenantId: OTHER, accountId: "111122223333" },
+        { ...AWS, accountId: "123456789012", accounts: new Map() },
+      ),
+      [
+        "Invalid configuration:",
+        `  ${NS}:accountId: must be the account the aws provider's credentials reach, 123456789012: use the configured account's credentials (AWS_PROFILE, aws:profile) or change accountId (got "111122223333")`,
+        `  ${NS}:tenantId: must be the tenant the azuread provider is signed in to, ${TENANT}: sign in to the configured tenant (az login --tenant ${OTHER}) or change tenantId (got "${OTHER}")`,
+      ].join("\n"),
+    );
+  });
 
   /** One role trusting the first n of MANY_GUIDS (existing identities), with the given provider. */
   const manySubjects = (n: number, oidcProvider: Raw = {}): Raw => ({

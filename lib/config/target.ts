@@ -52,27 +52,27 @@ export interface DeploymentTarget {
  */
 export function resolveTarget(config: FederationConfig, target: DeploymentTarget): ResolvedConfig {
   const tenantId = target.tenantId.toLowerCase();
-  if (config.tenantId !== undefined && config.tenantId !== tenantId) {
-    throw new ConfigError([
-      {
-        path: ["tenantId"],
-        message: `must be the tenant the azuread provider is signed in to, ${tenantId}: sign in to the configured tenant (az login --tenant ${config.tenantId}) or change tenantId`,
-        got: render(config.tenantId),
-      },
-    ]);
-  }
   const cloud = entraCloud(config.cloud);
-  const issues = [
-    ...identityIssues(config, target),
-    ...tenantIssues(
-      config.application.identifierUri,
-      providersOf(config).flatMap(({ path, provider }) =>
-        "existingArn" in provider ? [[[...path, "existingArn"], provider.existingArn]] : [],
-      ),
-      tenantId,
-      config.cloud,
-    ),
-  ];
+  // A configured tenant other than the signed-in one is the cause of any tenant mismatch below, so
+  // it is reported alone; the other checks still run, so one run lists every problem.
+  const issues =
+    config.tenantId !== undefined && config.tenantId !== tenantId
+      ? [
+          {
+            path: ["tenantId"],
+            message: `must be the tenant the azuread provider is signed in to, ${tenantId}: sign in to the configured tenant (az login --tenant ${config.tenantId}) or change tenantId`,
+            got: render(config.tenantId),
+          },
+        ]
+      : tenantIssues(
+          config.application.identifierUri,
+          providersOf(config).flatMap(({ path, provider }) =>
+            "existingArn" in provider ? [[[...path, "existingArn"], provider.existingArn]] : [],
+          ),
+          tenantId,
+          config.cloud,
+        );
+  issues.unshift(...identityIssues(config, target));
   const partitionIssue = (path: ConfigIssue["path"], arn: string | undefined, where: Where) => {
     if (arn !== undefined && arn.split(":")[1] !== where.partition) {
       issues.push({
