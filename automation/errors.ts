@@ -158,7 +158,7 @@ function indentOf(line: string): number {
 }
 
 /**
- * The program's configuration error (lib/config.ts ConfigError: "Invalid configuration:" then one
+ * The program's configuration error (lib/config/ ConfigError: "Invalid configuration:" then one
  * indented line per problem) out of the CLI's output, wherever the CLI put it: `error: <message>`
  * for a RunError, the message after "failed with an unhandled exception:", indented under
  * "Diagnostics:". Returns the header and every problem line (re-indented by two spaces, as the
