@@ -64,6 +64,9 @@ export function buildTrustPolicy(input: TrustPolicyInput): aws.iam.PolicyDocumen
   };
 }
 
+/** IAM: at most 100 client IDs (audiences) per OIDC provider (CreateOpenIDConnectProvider). */
+export const MAX_CLIENT_IDS = 100;
+
 /** IAM's trust policy quota can be raised from 2,048 to at most 4,096 characters. */
 export const MAX_TRUST_POLICY_LENGTH = 4096;
 

@@ -15,7 +15,7 @@ import {
   type EntraCloudName,
 } from "../entra";
 import { MAX_THUMBPRINTS } from "../thumbprints";
-import { issuerHostPath, MAX_TRUST_POLICY_LENGTH } from "../trustPolicy";
+import { issuerHostPath, MAX_CLIENT_IDS, MAX_TRUST_POLICY_LENGTH } from "../trustPolicy";
 
 /** Project name and config namespace: `entra-aws-federation:<key>`. */
 export const CONFIG_NAMESPACE = "entra-aws-federation";
@@ -27,8 +27,6 @@ export const DEFAULT_SECRET_EXPIRES_IN_DAYS = 180;
 export const DEFAULT_MAX_SESSION_DURATION_SECONDS = 3600;
 /** IAM: the aggregate size of a role's inline policies, whitespace not counted. */
 export const MAX_INLINE_POLICIES_LENGTH = 10240;
-/** IAM: at most 100 client IDs (audiences) per OIDC provider. */
-export const MAX_CLIENT_IDS = 100;
 /** IAM and Azure Resource Manager both allow 50 tags per resource. */
 export const MAX_TAGS = 50;
 

@@ -14,12 +14,9 @@ import {
   RemoveClientIDFromOpenIDConnectProviderCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { oidcProviderArn } from "../trustPolicy";
+import { MAX_CLIENT_IDS, oidcProviderArn } from "../trustPolicy";
 import type { AwsClients } from "./iamClient";
 import type { SharedOidcProviderInputs } from "./inputs";
-
-/** IAM's limit of client IDs (audiences) per OIDC provider (CreateOpenIDConnectProvider). */
-export const MAX_CLIENT_IDS = 100;
 
 /**
  * The provider's ARN in the expected account, after checking that the credentials resolve to
