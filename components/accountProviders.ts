@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as awsConfig from "@pulumi/aws/config";
+import { Provider } from "@pulumi/aws/provider";
 import type { AccountConfig } from "../lib/config";
 
 /**
@@ -11,13 +12,13 @@ import type { AccountConfig } from "../lib/config";
 export function accountProviders(
   prefix: string,
   accounts: ReadonlyMap<string, AccountConfig>,
-): Map<string, aws.Provider> {
-  const providers = new Map<string, aws.Provider>();
+): Map<string, Provider> {
+  const providers = new Map<string, Provider>();
   for (const [name, account] of accounts) {
-    const region = account.region ?? aws.config.region;
+    const region = account.region ?? awsConfig.region;
     providers.set(
       name,
-      new aws.Provider(`${prefix}-account-${name}`, {
+      new Provider(`${prefix}-account-${name}`, {
         ...(region !== undefined && { region }),
         allowedAccountIds: [account.accountId],
         ...(account.assumeRoleArn !== undefined && {

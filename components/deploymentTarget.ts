@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import { getCallerIdentity } from "@pulumi/aws/getCallerIdentity";
+import { getPartition } from "@pulumi/aws/getPartition";
+import type { Provider } from "@pulumi/aws/provider";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
 import type { AccountTarget, DeploymentTarget, FederationConfig } from "../lib/config";
@@ -12,15 +14,15 @@ import type { AccountTarget, DeploymentTarget, FederationConfig } from "../lib/c
  */
 export async function deploymentTarget(
   config: FederationConfig,
-  providers: ReadonlyMap<string, aws.Provider>,
+  providers: ReadonlyMap<string, Provider>,
 ): Promise<DeploymentTarget> {
   const usesDefault = config.roles.some((role) => role.account === undefined);
   // The default account's id pins it, and tells whether a named account is the default one.
   const checksDefault = config.accountId !== undefined || (usesDefault && config.accounts.size > 0);
   const [{ tenantId }, { partition }, caller, client, accounts] = await Promise.all([
     azuread.getClientConfig(),
-    aws.getPartition(),
-    checksDefault ? aws.getCallerIdentity() : undefined,
+    getPartition(),
+    checksDefault ? getCallerIdentity() : undefined,
     config.azureSubscriptionId !== undefined ? authorization.getClientConfig() : undefined,
     Promise.all([...providers].map(([name, provider]) => reach(name, provider))),
   ]);
@@ -33,10 +35,10 @@ export async function deploymentTarget(
   };
 }
 
-async function reach(name: string, provider: aws.Provider): Promise<[string, AccountTarget]> {
+async function reach(name: string, provider: Provider): Promise<[string, AccountTarget]> {
   const [caller, partition] = await Promise.all([
-    aws.getCallerIdentity({}, { provider }),
-    aws.getPartition({}, { provider }),
+    getCallerIdentity({}, { provider }),
+    getPartition({}, { provider }),
   ]);
   return [name, { accountId: caller.accountId, partition: partition.partition }];
 }

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { withOwnFrames } from "../lib/errors";
 import { policyChildName } from "../lib/childNames";
@@ -25,7 +25,7 @@ export interface FederatedRoleArgs {
   /** Managed policies to attach, keyed by a name unique within the role (used in child names). */
   readonly managedPolicyArns?: ReadonlyMap<string, pulumi.Input<string>>;
   /** Inline policies by name: a Map, as any IAM policy name, `__proto__` too, must reach IAM. */
-  readonly inlinePolicies?: ReadonlyMap<string, pulumi.Input<aws.iam.PolicyDocument>>;
+  readonly inlinePolicies?: ReadonlyMap<string, pulumi.Input<iam.PolicyDocument>>;
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   readonly maxSessionDurationSeconds?: pulumi.Input<number>;
   readonly path?: pulumi.Input<string>;
@@ -65,7 +65,7 @@ export class FederatedRole extends pulumi.ComponentResource {
         return document;
       });
 
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         name: args.roleName,
@@ -89,25 +89,21 @@ export class FederatedRole extends pulumi.ComponentResource {
     const managed = [...(args.managedPolicyArns ?? [])];
     const attachments = managed.map(([policyName, policyArn]) => {
       const { childName, options } = childOptions("managed", policyName);
-      return new aws.iam.RolePolicyAttachment(childName, { role: role.name, policyArn }, options);
+      return new iam.RolePolicyAttachment(childName, { role: role.name, policyArn }, options);
     });
     const inline = [...(args.inlinePolicies ?? [])];
     const policies = inline.map(([policyName, policy]) => {
       const { childName, options } = childOptions("inline", policyName);
-      return new aws.iam.RolePolicy(
-        childName,
-        { role: role.name, name: policyName, policy },
-        options,
-      );
+      return new iam.RolePolicy(childName, { role: role.name, name: policyName, policy }, options);
     });
     // Exclusive management detaches policies added outside this program, which a drift check
     // would otherwise never see.
-    const managedExclusive = new aws.iam.RolePolicyAttachmentsExclusive(
+    const managedExclusive = new iam.RolePolicyAttachmentsExclusive(
       `${name}-managed-exclusive`,
       { roleName: role.name, policyArns: managed.map(([, policyArn]) => policyArn) },
       { parent: this, dependsOn: attachments },
     );
-    const inlineExclusive = new aws.iam.RolePoliciesExclusive(
+    const inlineExclusive = new iam.RolePoliciesExclusive(
       `${name}-inline-exclusive`,
       { roleName: role.name, policyNames: inline.map(([policyName]) => policyName) },
       { parent: this, dependsOn: policies },

@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { withOwnFrames } from "../lib/errors";
 import * as tls from "@pulumi/tls";
@@ -63,7 +66,7 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
     } else if (args.shared !== undefined) {
       this.arn = this.shared(name, args, args.shared);
     } else {
-      const provider = new aws.iam.OpenIdConnectProvider(
+      const provider = new iam.OpenIdConnectProvider(
         `${name}-provider`,
         {
           url: args.issuerUrl,
@@ -94,8 +97,8 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
       {
         issuerUrl: args.issuerUrl,
         audience: pulumi.output(args.audiences).apply(([own]) => own!),
-        accountId: settings.accountId ?? aws.getCallerIdentityOutput({}, invokeOpts).accountId,
-        region: aws.getRegionOutput({}, invokeOpts).region,
+        accountId: settings.accountId ?? getCallerIdentityOutput({}, invokeOpts).accountId,
+        region: getRegionOutput({}, invokeOpts).region,
         assumeRoleArn: settings.assumeRoleArn,
         thumbprints: this.thumbprintList(args.thumbprints ?? "none") ?? [],
       },
@@ -124,8 +127,8 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
     audiences: pulumi.Input<pulumi.Input<string>[]>,
   ): pulumi.Output<string> {
     const invokeOpts = { parent: this };
-    const caller = aws.getCallerIdentityOutput({}, invokeOpts);
-    const partition = aws.getPartitionOutput({}, invokeOpts);
+    const caller = getCallerIdentityOutput({}, invokeOpts);
+    const partition = getPartitionOutput({}, invokeOpts);
     const expectedArn = pulumi
       .all([partition.partition, caller.accountId, issuerUrl])
       .apply(([p, account, url]) => oidcProviderArn(p, account, url));
@@ -140,7 +143,7 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
       }
       return arn;
     });
-    const existing = aws.iam.getOpenIdConnectProviderOutput({ arn: matchingArn }, invokeOpts);
+    const existing = iam.getOpenIdConnectProviderOutput({ arn: matchingArn }, invokeOpts);
     return pulumi
       .all([matchingArn, existing.clientIdLists, audiences])
       .apply(([arn, clientIds, wanted]) => {
