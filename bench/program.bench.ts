@@ -2,16 +2,18 @@
  * `npm run bench:program`: how long Pulumi's Node.js runtime takes to evaluate the program, as a
  * ratio to the floor of importing the four provider SDKs, measured in the same run.
  *
- * Each run is a fresh `node` started as the language host starts it for Pulumi.yaml (runtime.ts),
- * with the SDK's mocks as the engine (mockEngine.ts). Wall time is what `pulumi up` waits for; CPU
- * time (the process's user + system) moves less when other work shares the machine. Figures only,
- * no pass/fail: they depend on the machine, so the load is printed with them.
+ * It builds dist/ first, as `npm run build` does. Each run is a fresh `node` started as the
+ * language host starts it for Pulumi.yaml (runtime.ts), with the SDK's mocks as the engine
+ * (mockEngine.ts). Wall time is what `pulumi up` waits for; CPU time (the process's user +
+ * system) moves less when other work shares the machine. Figures only, no pass/fail: they depend
+ * on the machine, so the load is printed with them.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { build, DIST } from "../scripts/build";
 import { runnerCommand } from "./runtime";
 import { devStack, pulumiConfigEnv, scaledStack, type StackConfig } from "./stacks";
 
@@ -32,7 +34,7 @@ const FLOOR_ARGS = [
 
 interface Case {
   readonly title: string;
-  /** Stack configuration; none for the import floor. */
+  /** Stack configuration of the program; none for the import floor. */
   readonly config?: StackConfig;
 }
 
@@ -52,10 +54,10 @@ interface Sample {
 }
 
 /**
- * Compiles the mock engine to plain JavaScript once, so the measured process carries no TypeScript
- * hook but the runtime's own. Inside node_modules, so the output resolves the repository's packages.
+ * Builds the mock engine once, so the measured process carries no TypeScript hook; inside
+ * node_modules, so the output resolves the repository's packages.
  */
-async function buildMockEngine(): Promise<string> {
+function buildMockEngine(): string {
   const dir = path.join(
     ROOT,
     "node_modules",
@@ -64,9 +66,7 @@ async function buildMockEngine(): Promise<string> {
     `bench-${process.pid}`,
   );
   fs.rmSync(dir, { recursive: true, force: true });
-  const tsc = require.resolve("typescript/bin/tsc");
-  const flags = ["--noEmit", "false", "--noCheck", "--rootDir", ".", "--outDir", dir];
-  await run(process.execPath, [tsc, "-p", "bench", ...flags], { cwd: ROOT });
+  build({ project: "bench/tsconfig.json", outDir: dir });
   return dir;
 }
 
@@ -86,9 +86,12 @@ const loadavg = () =>
     .join(" ");
 
 async function main(): Promise<void> {
-  const build = await buildMockEngine();
+  // What Pulumi.yaml's main runs: the build of the current sources, as `npm run build` makes it.
+  build({ project: "tsconfig.build.json", outDir: DIST });
+  const engine = buildMockEngine();
   try {
-    const runner = runnerCommand(path.join(build, "bench", "mockEngine.js"));
+    const preload = path.join(engine, "bench", "mockEngine.js");
+    const runner = runnerCommand(preload);
     // The language host passes its own environment on; drop what would change how the runtime loads.
     const baseEnv = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
@@ -100,15 +103,17 @@ async function main(): Promise<void> {
     // Each round runs every case once, so a change in load falls on all cases alike.
     for (let round = 0; round < RUNS; round++) {
       for (const [i, c] of CASES.entries()) {
-        const env = c.config
-          ? {
-              ...baseEnv,
-              ...runner.env,
-              PULUMI_CONFIG: pulumiConfigEnv(c.config),
-              PULUMI_CONFIG_SECRET_KEYS: "[]",
-            }
-          : baseEnv;
-        samples[i]!.push(await sample(c.config ? runner.args : FLOOR_ARGS, env));
+        const env: NodeJS.ProcessEnv = {
+          ...baseEnv,
+          ...runner.env,
+          PULUMI_CONFIG_SECRET_KEYS: "[]",
+        };
+        if (c.config) {
+          env.PULUMI_CONFIG = pulumiConfigEnv(c.config);
+          samples[i]!.push(await sample(runner.args, env));
+        } else {
+          samples[i]!.push(await sample(FLOOR_ARGS, baseEnv));
+        }
       }
     }
     const wall = samples.map((s) => median(s.map((x) => x.wallMs)));
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
     }
     console.log(`\nLoad at the end: ${loadavg()}`);
   } finally {
-    fs.rmSync(build, { recursive: true, force: true });
+    fs.rmSync(engine, { recursive: true, force: true });
   }
 }
 

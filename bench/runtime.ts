@@ -23,9 +23,10 @@ export interface RunnerCommand {
  * sdk/nodejs/cmd/pulumi-language-nodejs/main.go (parseOptions, execRuntime, constructArguments):
  * `node <nodeargs> <@pulumi/pulumi/cmd/run> --monitor <addr> … --pwd <dir> <main, or ".">` with
  * PULUMI_NODEJS_TYPESCRIPT=true when `typescript` is true (its default) and
- * PULUMI_NODEJS_TSCONFIG_PATH when `tsconfig` is set. `preload` is required before the runner.
+ * PULUMI_NODEJS_TSCONFIG_PATH when `tsconfig` is set. `preload` is required before the runner;
+ * `main`, when given, replaces Pulumi.yaml's (a test runs its own build).
  */
-export function runnerCommand(preload: string): RunnerCommand {
+export function runnerCommand(preload: string, main?: string): RunnerCommand {
   const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as Project;
   const options = project.runtime.options ?? {};
   const { typescript = true, tsconfig, nodeargs = "", packagemanager, ...others } = options;
@@ -43,7 +44,7 @@ export function runnerCommand(preload: string): RunnerCommand {
     "cmd",
     "run",
   );
-  const entry = project.main ?? ".";
+  const entry = main ?? project.main ?? ".";
   return {
     args: [
       ...nodeargs.split(/\s+/).filter(Boolean),

@@ -43,29 +43,36 @@ describe("Pulumi.yaml", () => {
     );
   });
 
-  it("runs the TypeScript sources in the checkout through ts-node, transpile-only, with no build step", () => {
-    // No `main` and no build: what is deployed is always the sources as they are (README "Performance").
-    assert.equal(project.main, undefined);
+  it("runs the JavaScript `npm run build` makes, through program.js", () => {
+    assert.equal(project.main, "program.js");
     assert.deepEqual(project.runtime, {
       name: "nodejs",
-      options: { typescript: true, packagemanager: "npm" },
+      options: { typescript: false, packagemanager: "npm" },
     });
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      main: string;
+      scripts: Record<string, string>;
+    };
+    assert.equal(pkg.scripts.build, "node -r ts-node/register scripts/build.ts");
+    assert.equal(pkg.main, project.main);
+    const build = JSON.parse(readFileSync(path.join(ROOT, "tsconfig.build.json"), "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+      include: string[];
+    };
+    assert.equal(build.compilerOptions.outDir, "dist"); // where program.js looks
+    assert.equal(build.compilerOptions.rootDir, ".");
+    assert.equal(build.compilerOptions.sourceMap, true);
+    assert.ok(build.include.includes("index.ts"));
     const tsconfig = JSON.parse(readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")) as {
       compilerOptions: Record<string, unknown>;
-      "ts-node": unknown;
     };
-    // Type checking on every deployment would add seconds; noCheck would also silence tsc.
-    assert.deepEqual(tsconfig["ts-node"], { transpileOnly: true });
-    assert.equal(tsconfig.compilerOptions.noCheck, undefined);
+    // The build compiles file by file; the type check rejects what that would compile wrongly.
+    assert.equal(tsconfig.compilerOptions.isolatedModules, true);
   });
 
   it("starts the program in the program benchmark as the language host does", () => {
     const { args, env } = runnerCommand("/preload.js");
-    assert.deepEqual(env, {
-      BENCH_PROJECT: CONFIG_NAMESPACE,
-      BENCH_STACK: "dev",
-      PULUMI_NODEJS_TYPESCRIPT: "true",
-    });
+    assert.deepEqual(env, { BENCH_PROJECT: CONFIG_NAMESPACE, BENCH_STACK: "dev" });
     assert.deepEqual(args.slice(0, 2), ["-r", "/preload.js"]);
     assert.equal(args[2], path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run"));
     assert.deepEqual(args.slice(3), [
@@ -77,7 +84,7 @@ describe("Pulumi.yaml", () => {
       "dev",
       "--pwd",
       ROOT,
-      ".",
+      "program.js",
     ]);
   });
 

@@ -24,7 +24,7 @@ const fakeClock = path.join(__dirname, "fixtures", "fake-clock.js");
 function runCli(args: string[], env: Record<string, string> = {}) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-home-"));
   try {
-    const result = spawnSync(process.execPath, [builtPath("automation/cli.js"), ...args], {
+    const result = spawnSync(process.execPath, [builtPath("program/automation/cli.js"), ...args], {
       cwd: repoRoot,
       encoding: "utf8",
       // PATH holds only Node's own directory: no `pulumi` anywhere. HOME is empty: no `pulumi login`.
@@ -88,7 +88,7 @@ describe("cli (real child process)", function () {
           PATH: `${nodeDir}:/usr/bin:/bin`,
           CLOSED: closed,
           NODE: process.execPath,
-          CLI: builtPath("automation/cli.js"),
+          CLI: builtPath("program/automation/cli.js"),
         },
       });
       assert.equal(result.stderr, "exit 0\n");
@@ -158,7 +158,13 @@ describe("cli signals (real child process, stand-in pulumi binary)", function ()
   function start(scenario: Record<string, Step>, clock?: "frozen" | "leap") {
     const child = spawn(
       process.execPath,
-      [...(clock ? ["-r", fakeClock] : []), builtPath("automation/cli.js"), "up", "--stack", "dev"],
+      [
+        ...(clock ? ["-r", fakeClock] : []),
+        builtPath("program/automation/cli.js"),
+        "up",
+        "--stack",
+        "dev",
+      ],
       {
         cwd: repoRoot,
         env: {

@@ -1,22 +1,23 @@
 /**
- * Builds the two command-line programs once per test run, so tests that must run them as real
- * child processes start plain JavaScript instead of ts-node (about 1 s less per child).
+ * Builds the program, the driver and the credentials helper once per test run, as `npm run build`
+ * does (scripts/build.ts), so tests that must run them as real child processes start plain
+ * JavaScript instead of ts-node (about 1 s less per child).
  *
  * A mocha global fixture: it runs once in mocha's main process before any worker starts, and the
  * workers inherit the build directory through ENTRA_AWS_TEST_BUILD. The directory lies inside the
  * repository (under node_modules/.cache) so the built files resolve the repository's packages, and
  * each run has its own, so concurrent runs never read each other's half-written files.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { build, REPO_ROOT } from "../../scripts/build";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const TSC = require.resolve("typescript/bin/tsc");
-const run = promisify(execFile);
-
-/** Build outputs: `<dir>/automation/cli.js` and `<dir>/credentials/bin/entra-aws-credentials.js`. */
+/**
+ * Build outputs, each build in a folder of its own (a build removes what it did not write):
+ * `program/index.js` (the program, as in dist/), `program/automation/cli.js`,
+ * `credentials/bin/entra-aws-credentials.js` and `bench-engine/bench/mockEngine.js` (the SDK's
+ * mocks as the engine of a program started by the SDK's runner).
+ */
 export function builtPath(relative: string): string {
   const dir = process.env.ENTRA_AWS_TEST_BUILD;
   if (!dir)
@@ -24,23 +25,15 @@ export function builtPath(relative: string): string {
   return path.join(dir, relative);
 }
 
-export async function mochaGlobalSetup(): Promise<void> {
+export function mochaGlobalSetup(): void {
   if (process.env.ENTRA_AWS_TEST_BUILD) return; // a nested mocha run reuses its parent's build
   const cache = path.join(REPO_ROOT, "node_modules", ".cache", "entra-aws-federation");
   removeBuildsOfEndedRuns(cache);
   const dir = path.join(cache, `build-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  // --noCheck: types are the typecheck's job; a type error must not turn every test red.
-  const tsc = (project: string, outDir: string) =>
-    run(
-      process.execPath,
-      [TSC, "-p", project, "--outDir", outDir, "--declaration", "false", "--noCheck"],
-      { cwd: REPO_ROOT },
-    );
-  await Promise.all([
-    tsc("tsconfig.build.json", dir),
-    tsc("credentials/tsconfig.build.json", path.join(dir, "credentials")),
-  ]);
+  build({ project: "tsconfig.build.json", outDir: path.join(dir, "program") });
+  build({ project: "credentials/tsconfig.build.json", outDir: path.join(dir, "credentials") });
+  build({ project: "bench/tsconfig.json", outDir: path.join(dir, "bench-engine") });
   process.env.ENTRA_AWS_TEST_BUILD = dir;
 }
 

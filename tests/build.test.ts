@@ -1,0 +1,109 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BUILD_MANIFEST, staleBuildMessage, type BuildManifest } from "../lib/buildFreshness";
+import { build, REPO_ROOT } from "../scripts/build";
+import { builtPath } from "./support/build";
+
+/** A scratch folder inside the repository, so a build there resolves the repository's packages. */
+function scratch(name: string): string {
+  const dir = path.join(
+    REPO_ROOT,
+    "node_modules",
+    ".cache",
+    "entra-aws-federation",
+    `${name}-${process.pid}`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+describe("npm run build (scripts/build.ts)", () => {
+  // The test run's own build (tests/support/build.ts) is made by the same function.
+  const dir = () => path.dirname(builtPath("program/index.js"));
+  const manifest = () =>
+    JSON.parse(fs.readFileSync(path.join(dir(), BUILD_MANIFEST), "utf8")) as BuildManifest;
+  const cleanups: string[] = [];
+  afterEach(() => {
+    for (const d of cleanups.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("compiles the program, the driver and every file they import, and records them all", () => {
+    const sources = Object.keys(manifest().sources);
+    for (const file of [
+      "index.ts",
+      "lib/buildFreshness.ts", // program.js loads it before the program
+      "components/federation.ts",
+      "lib/config/schema.ts",
+      "credentials/src/stackOutputContract.ts",
+      "automation/cli.ts",
+      "automation/pulumiWorkspace.ts", // required lazily by cli.ts
+      "tsconfig.build.json",
+      "tsconfig.json",
+    ]) {
+      assert.ok(sources.includes(file), file);
+    }
+    const tests = sources.filter((f) => f.startsWith("tests/") || f.startsWith("bench/"));
+    assert.deepEqual(tests, []);
+    assert.equal(manifest().root, path.relative(dir(), REPO_ROOT));
+    assert.equal(staleBuildMessage(dir()), undefined);
+  });
+
+  it("writes each file's JavaScript with a source map naming the TypeScript file", () => {
+    for (const source of Object.keys(manifest().sources).filter((f) => f.endsWith(".ts"))) {
+      const js = path.join(dir(), source.replace(/\.ts$/, ".js"));
+      const text = fs.readFileSync(js, "utf8");
+      assert.ok(text.endsWith(`//# sourceMappingURL=${path.basename(js)}.map`), js);
+      const map = JSON.parse(fs.readFileSync(`${js}.map`, "utf8")) as { sources: string[] };
+      assert.deepEqual(
+        map.sources.map((s) => path.resolve(path.dirname(js), s)),
+        [path.join(REPO_ROOT, source)],
+      );
+    }
+  });
+
+  it("leaves nothing else in the build folder (what a removed source compiled to is gone)", () => {
+    const out = scratch("build-prune");
+    cleanups.push(out);
+    fs.mkdirSync(path.join(out, "lib"));
+    fs.writeFileSync(path.join(out, "lib", "removed.js"), "module.exports = 1;\n");
+    build({ project: "tsconfig.build.json", outDir: out });
+    const files = fs.readdirSync(out, { recursive: true }).map(String);
+    assert.ok(!files.includes(path.join("lib", "removed.js")));
+    assert.deepEqual(
+      files.filter(
+        (f) => !/\.js(\.map)?$/.test(f) && !fs.statSync(path.join(out, f)).isDirectory(),
+      ),
+      [BUILD_MANIFEST],
+    );
+    assert.equal(staleBuildMessage(out), undefined);
+  });
+
+  it("fails on a syntax error, naming the file and line, and writes no manifest", () => {
+    const project = scratch("build-broken");
+    cleanups.push(project);
+    fs.writeFileSync(path.join(project, "broken.ts"), "export const x = ;\n");
+    fs.writeFileSync(
+      path.join(project, "tsconfig.json"),
+      JSON.stringify({
+        extends: path.join(REPO_ROOT, "tsconfig.json"),
+        compilerOptions: { rootDir: "." },
+        include: ["broken.ts"],
+      }),
+    );
+    const out = path.join(project, "out");
+    assert.throws(
+      () =>
+        build({
+          project: path.relative(REPO_ROOT, path.join(project, "tsconfig.json")),
+          outDir: out,
+        }),
+      (err: Error) => {
+        assert.match(err.message, /broken\.ts\(1,18\): error TS1109: Expression expected\./);
+        return true;
+      },
+    );
+    assert.equal(fs.existsSync(path.join(out, BUILD_MANIFEST)), false);
+  });
+});
