@@ -4,6 +4,7 @@ import { deploymentTarget } from "./components/deploymentTarget";
 import { EntraAwsFederation } from "./components/federation";
 import { ConfigError, parseConfig, resolveTarget } from "./lib/config";
 import { withOwnFrames } from "./lib/errors";
+import { leaveSdkPromiseStacksUnmapped } from "./lib/promiseStacks";
 
 /** RunError ends the program with just the message: no stack trace, nothing registered. */
 function asRunError<T>(check: () => T): T {
@@ -16,6 +17,7 @@ function asRunError<T>(check: () => T): T {
 }
 
 export = async () => {
+  leaveSdkPromiseStacksUnmapped();
   const config = asRunError(() =>
     parseConfig(pulumi.runtime.allConfig(), {
       project: pulumi.getProject(),

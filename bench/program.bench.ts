@@ -4,7 +4,8 @@
  *
  * It builds dist/ first, as `npm run build` does. Each run is a fresh `node` started as the
  * language host starts it for Pulumi.yaml (runtime.ts), with the SDK's mocks as the engine
- * (mockEngine.ts). Wall time is what `pulumi up` waits for; CPU time (the process's user +
+ * (mockEngine.ts). The last case is the SDK's own cost for as many resources as the largest stack
+ * (bareResources.ts). Wall time is what `pulumi up` waits for; CPU time (the process's user +
  * system) moves less when other work shares the machine. Figures only, no pass/fail: they depend
  * on the machine, so the load is printed with them.
  */
@@ -34,8 +35,10 @@ const FLOOR_ARGS = [
 
 interface Case {
   readonly title: string;
-  /** Stack configuration of the program; none for the import floor. */
+  /** Stack configuration of the program; none for the import floor and the reference. */
   readonly config?: StackConfig;
+  /** bench/bareResources.ts with as many resources as the case before it registered. */
+  readonly reference?: true;
 }
 
 const CASES: Case[] = [
@@ -45,6 +48,7 @@ const CASES: Case[] = [
     title: `${n} identities × ${ROLES} roles`,
     config: scaledStack(n, ROLES),
   })),
+  { title: "SDK reference: bare roles", reference: true },
 ];
 
 interface Sample {
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   try {
     const preload = path.join(engine, "bench", "mockEngine.js");
     const runner = runnerCommand(preload);
+    const reference = runnerCommand(preload, path.join(engine, "bench", "bareResources.js"));
     // The language host passes its own environment on; drop what would change how the runtime loads.
     const baseEnv = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
@@ -111,6 +116,10 @@ async function main(): Promise<void> {
         if (c.config) {
           env.PULUMI_CONFIG = pulumiConfigEnv(c.config);
           samples[i]!.push(await sample(runner.args, env));
+        } else if (c.reference) {
+          env.PULUMI_CONFIG = "{}";
+          env.BENCH_RESOURCES = String(samples[i - 1]![round]!.resources);
+          samples[i]!.push(await sample(reference.args, env));
         } else {
           samples[i]!.push(await sample(FLOOR_ARGS, baseEnv));
         }

@@ -34,6 +34,7 @@ describe("npm run build (scripts/build.ts)", () => {
     for (const file of [
       "index.ts",
       "lib/buildFreshness.ts", // program.js loads it before the program
+      "lib/promiseStacks.ts",
       "components/federation.ts",
       "lib/config/schema.ts",
       "credentials/src/stackOutputContract.ts",

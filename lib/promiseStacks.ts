@@ -1,0 +1,32 @@
+/**
+ * The Pulumi SDK stamps every promise it makes with `new Error().stack`
+ * (@pulumi/pulumi runtime/debuggable.js, debuggablePromise), which it prints only in a report of
+ * promises still pending at exit. Its runner installs source-map-support (cmd/run/index.js), whose
+ * Error.prepareStackTrace rewrites every frame of every one of those stacks: a third of the CPU
+ * the program takes at 200 identities (README "Performance"). This formats those stacks as V8
+ * does, unmapped, and leaves every other stack, a thrown error's included, to the mapping.
+ */
+const DEBUGGABLE = require.resolve("@pulumi/pulumi/runtime/debuggable");
+
+/** A V8 call site prints itself as V8's own stack traces show it. */
+type CallSite = NodeJS.CallSite & { toString(): string };
+
+/** V8's own format: the error's toString(), then one `    at <frame>` line per call site. */
+const v8Format = (error: Error, frames: readonly CallSite[]): string =>
+  [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n");
+
+/** Installs the shortcut over the current Error.prepareStackTrace; a no-op without one. */
+export function leaveSdkPromiseStacksUnmapped(): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- V8 calls it with Error as this
+  const mapped = Error.prepareStackTrace;
+  if (
+    mapped === undefined ||
+    (mapped as { sdkPromiseStacksUnmapped?: true }).sdkPromiseStacksUnmapped
+  )
+    return;
+  const prepare = (error: Error, frames: NodeJS.CallSite[]): unknown =>
+    frames[0]?.getFileName() === DEBUGGABLE
+      ? v8Format(error, frames)
+      : mapped.call(Error, error, frames);
+  Error.prepareStackTrace = Object.assign(prepare, { sdkPromiseStacksUnmapped: true as const });
+}
