@@ -1,8 +1,8 @@
 /**
  * `npm run build`: compiles the program and the driver (tsconfig.build.json) to `dist/`, the
- * JavaScript Pulumi runs (Pulumi.yaml `main: dist/index.js`), with source maps so stack traces
- * point at TypeScript lines, and writes the build manifest the program checks at start-up
- * (lib/buildFreshness.ts). `--if-stale` builds only when that check fails (what `npm run deploy`
+ * JavaScript Pulumi runs (Pulumi.yaml's main, program.js, loads dist/index.js), with source maps
+ * so stack traces point at TypeScript lines, and writes the build manifest program.js checks
+ * first (lib/buildFreshness.ts). `--if-stale` builds only when that check fails (what `npm run deploy`
  * does). Types are not checked: that is `npm run typecheck`'s job, as it was ts-node's
  * transpile-only's, and a build must not take the type checker's seconds on every change.
  *
@@ -112,14 +112,17 @@ export function build({ project, outDir }: BuildOptions): void {
     );
   }
   // The tsconfig files decide the output too (target, module), so they are sources of the build.
-  const configs = [configFile, path.join(REPO_ROOT, "tsconfig.json")];
+  const { extendedSourceFiles = [] } = options.configFile as ts.TsConfigSourceFile;
+  const configs = [configFile, ...extendedSourceFiles];
   const files = [...sources, ...configs].map((f) => path.relative(REPO_ROOT, f));
   const manifest = buildManifest(REPO_ROOT, outDir, files);
   written.add(
     writeFileReplacing(path.join(outDir, BUILD_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`),
   );
   // What a removed or renamed source compiled to would otherwise stay, loadable, beside the build.
-  for (const file of filesUnder(outDir)) if (!written.has(file)) fs.rmSync(file);
+  // A .tmp file is another build's, in flight.
+  for (const file of filesUnder(outDir))
+    if (!written.has(file) && !file.endsWith(".tmp")) fs.rmSync(file, { force: true });
 }
 
 /** The build `npm run build` makes and Pulumi.yaml's `main` runs. */
