@@ -25,9 +25,15 @@ Object.assign(MockMonitor.prototype, {
 });
 
 // The parent reads this last line: how many resources the program registered (so a run that
-// registered nothing shows), and the process's CPU time.
+// registered nothing shows), the process's CPU time, and whether the program's shortcut for the
+// SDK's promise stacks was on (lib/promiseStacks.ts).
 process.on("exit", () => {
   const { user, system } = process.cpuUsage();
-  const report = { resources: clouds.resources.length, cpuMs: (user + system) / 1000 };
+  const prepare: unknown = Reflect.get(Error, "prepareStackTrace");
+  const report = {
+    resources: clouds.resources.length,
+    cpuMs: (user + system) / 1000,
+    promiseStacksUnmapped: typeof prepare === "function" && "sdkPromiseStacksUnmapped" in prepare,
+  };
   writeSync(1, `${JSON.stringify(report)}\n`);
 });

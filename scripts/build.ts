@@ -15,6 +15,7 @@ import ts from "typescript";
 import { BUILD_MANIFEST, buildManifest, staleBuildMessage } from "../lib/buildFreshness";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+const TYPESCRIPT_PACKAGE = require.resolve("typescript/package.json");
 
 export interface BuildOptions {
   /** tsconfig file, relative to the repository. */
@@ -24,12 +25,11 @@ export interface BuildOptions {
 }
 
 /** Replaces the file in one step, so a program started during a build never reads half of it. */
-function writeFileReplacing(file: string, text: string): string {
+function writeFileReplacing(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
-  return file;
 }
 
 /** Every file under `dir`. */
@@ -42,16 +42,19 @@ function filesUnder(dir: string): string[] {
 
 /**
  * Every repository file the entry points import, following relative imports (packages are
- * required at run time, not compiled).
+ * required at run time, not compiled), with its text as read once for all the build does.
  */
-function importedSources(entries: readonly string[], options: ts.CompilerOptions): string[] {
-  const seen = new Set<string>();
+function importedSources(
+  entries: readonly string[],
+  options: ts.CompilerOptions,
+): Map<string, string> {
+  const texts = new Map<string, string>();
   const pending = [...entries];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
-    for (const { fileName: specifier } of importedFiles) {
+    if (texts.has(file)) continue;
+    const text = fs.readFileSync(file, "utf8");
+    texts.set(file, text);
+    for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
       if (!specifier.startsWith(".")) continue;
       const resolved = ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule;
       if (!resolved || resolved.isExternalLibraryImport || resolved.extension !== ".ts")
@@ -59,14 +62,15 @@ function importedSources(entries: readonly string[], options: ts.CompilerOptions
       pending.push(resolved.resolvedFileName);
     }
   }
-  return [...seen].sort();
+  return new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
  * Compiles `project` into `outDir` file by file, as ts-node's transpile-only mode did (no type
  * information: tsconfig.json's isolatedModules makes the type check reject what that would
- * change), writes the build manifest and removes every other file in `outDir`; throws on a
- * syntax or configuration error.
+ * change). Nothing is written unless every file compiles; the old manifest goes first, so an
+ * interrupted build is never taken for a finished one; the new one is written last, and every
+ * other file in `outDir` removed. Throws on a syntax or configuration error.
  */
 export function build({ project, outDir }: BuildOptions): void {
   const configFile = path.join(REPO_ROOT, project);
@@ -85,21 +89,21 @@ export function build({ project, outDir }: BuildOptions): void {
   const rootDir = options.rootDir ?? REPO_ROOT;
   const sources = importedSources(parsed.fileNames, options);
   const diagnostics = [...parsed.errors];
-  const written = new Set<string>();
-  for (const source of sources) {
+  const outputs = new Map<string, string>();
+  for (const [source, text] of sources) {
     const out = path.join(outDir, path.relative(rootDir, source)).replace(/\.ts$/, ".js");
-    const result = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+    const result = ts.transpileModule(text, {
       compilerOptions: options,
       fileName: source,
       reportDiagnostics: true,
     });
     diagnostics.push(...(result.diagnostics ?? []));
-    written.add(writeFileReplacing(out, result.outputText));
+    outputs.set(out, result.outputText);
     if (result.sourceMapText !== undefined) {
       // transpileModule names the source by its bare file name; the map sits beside the output.
       const map = JSON.parse(result.sourceMapText) as { sources: string[] };
       map.sources = [path.relative(path.dirname(out), source)];
-      written.add(writeFileReplacing(`${out}.map`, JSON.stringify(map)));
+      outputs.set(`${out}.map`, JSON.stringify(map));
     }
   }
   if (diagnostics.length > 0) {
@@ -111,18 +115,27 @@ export function build({ project, outDir }: BuildOptions): void {
       }),
     );
   }
-  // The tsconfig files decide the output too (target, module), so they are sources of the build.
+  // What else decides the output: the tsconfig files (target, module), this script, the compiler.
   const { extendedSourceFiles = [] } = options.configFile as ts.TsConfigSourceFile;
-  const configs = [configFile, ...extendedSourceFiles];
-  const files = [...sources, ...configs].map((f) => path.relative(REPO_ROOT, f));
-  const manifest = buildManifest(REPO_ROOT, outDir, files);
-  written.add(
-    writeFileReplacing(path.join(outDir, BUILD_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`),
+  const inputs = new Map<string, string | Buffer>(
+    [...sources].map(([file, text]) => [path.relative(REPO_ROOT, file), text]),
   );
+  for (const file of [configFile, ...extendedSourceFiles, __filename, TYPESCRIPT_PACKAGE])
+    inputs.set(path.relative(REPO_ROOT, file), fs.readFileSync(file));
+  const manifestFile = path.join(outDir, BUILD_MANIFEST);
+  fs.rmSync(manifestFile, { force: true });
+  for (const [file, text] of outputs) writeFileReplacing(file, text);
+  const manifest = buildManifest(
+    REPO_ROOT,
+    outDir,
+    inputs,
+    new Map([...outputs].map(([file, text]) => [path.relative(outDir, file), text])),
+  );
+  writeFileReplacing(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   // What a removed or renamed source compiled to would otherwise stay, loadable, beside the build.
   // A .tmp file is another build's, in flight.
   for (const file of filesUnder(outDir))
-    if (!written.has(file) && !file.endsWith(".tmp")) fs.rmSync(file, { force: true });
+    if (!outputs.has(file) && file !== manifestFile && !file.endsWith(".tmp")) fs.rmSync(file);
 }
 
 /** The build `npm run build` makes and Pulumi.yaml's `main` runs. */

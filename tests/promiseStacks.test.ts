@@ -30,7 +30,7 @@ describe("the SDK's promise stacks skip source mapping (lib/promiseStacks.ts)", 
   });
 
   it("formats the SDK's promise stamps as V8 does, without the mapping", () => {
-    leaveSdkPromiseStacksUnmapped();
+    leaveSdkPromiseStacksUnmapped({});
     const stamp = sdkStamp();
     assert.match(
       stamp,
@@ -40,22 +40,28 @@ describe("the SDK's promise stacks skip source mapping (lib/promiseStacks.ts)", 
   });
 
   it("leaves every other stack to the mapping, a thrown error's included", () => {
-    leaveSdkPromiseStacksUnmapped();
+    leaveSdkPromiseStacksUnmapped({});
     assert.equal(new Error("thrown").stack, "mapped: thrown");
     assert.deepEqual(mapped, ["thrown"]);
   });
 
   it("wraps the mapping once, however often the program runs", () => {
-    leaveSdkPromiseStacksUnmapped();
+    leaveSdkPromiseStacksUnmapped({});
     const installed = Error.prepareStackTrace;
-    leaveSdkPromiseStacksUnmapped();
+    leaveSdkPromiseStacksUnmapped({});
     assert.equal(Error.prepareStackTrace, installed);
     assert.notEqual(installed, fakeMapping);
   });
 
+  it("keeps the mapping when PULUMI_DEBUG_PROMISE_LEAKS asks for the report that prints them", () => {
+    leaveSdkPromiseStacksUnmapped({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+    assert.equal(Error.prepareStackTrace, fakeMapping);
+    assert.equal(sdkStamp(), "mapped: ");
+  });
+
   it("does nothing where no one maps stacks", () => {
     Reflect.deleteProperty(Error, "prepareStackTrace");
-    leaveSdkPromiseStacksUnmapped();
+    leaveSdkPromiseStacksUnmapped({});
     assert.equal(Error.prepareStackTrace, undefined);
   });
 });

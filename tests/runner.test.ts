@@ -20,7 +20,7 @@ interface Run {
 function runBuilt(config: StackConfig): Promise<Run> {
   const runner = runnerCommand(
     builtPath("bench-engine/bench/mockEngine.js"),
-    builtPath("program/index.js"),
+    builtPath("program/program.js"),
   );
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
@@ -47,8 +47,10 @@ describe("the built program under the SDK's runner", () => {
   it("registers the dev stack's 31 resources", async () => {
     const { code, stdout, stderr } = await runBuilt(devStack());
     assert.equal(code, 0, stderr);
-    const report = JSON.parse(stdout.trim().split("\n").pop()!) as { resources: number };
+    const report = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
     assert.equal(report.resources, 31);
+    // The runner's source-map-support is what the program's shortcut wraps (lib/promiseStacks.ts).
+    assert.equal(report.promiseStacksUnmapped, true);
   });
 
   it("shows an error's stack in TypeScript lines", async () => {

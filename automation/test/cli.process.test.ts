@@ -24,12 +24,16 @@ const fakeClock = path.join(__dirname, "fixtures", "fake-clock.js");
 function runCli(args: string[], env: Record<string, string> = {}) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-cli-home-"));
   try {
-    const result = spawnSync(process.execPath, [builtPath("program/automation/cli.js"), ...args], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      // PATH holds only Node's own directory: no `pulumi` anywhere. HOME is empty: no `pulumi login`.
-      env: { PATH: nodeDir, HOME: home, ...env },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [builtPath("program/dist/automation/cli.js"), ...args],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        // PATH holds only Node's own directory: no `pulumi` anywhere. HOME is empty: no `pulumi login`.
+        env: { PATH: nodeDir, HOME: home, ...env },
+      },
+    );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
@@ -88,7 +92,7 @@ describe("cli (real child process)", function () {
           PATH: `${nodeDir}:/usr/bin:/bin`,
           CLOSED: closed,
           NODE: process.execPath,
-          CLI: builtPath("program/automation/cli.js"),
+          CLI: builtPath("program/dist/automation/cli.js"),
         },
       });
       assert.equal(result.stderr, "exit 0\n");
@@ -160,7 +164,7 @@ describe("cli signals (real child process, stand-in pulumi binary)", function ()
       process.execPath,
       [
         ...(clock ? ["-r", fakeClock] : []),
-        builtPath("program/automation/cli.js"),
+        builtPath("program/dist/automation/cli.js"),
         "up",
         "--stack",
         "dev",

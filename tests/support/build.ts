@@ -14,9 +14,10 @@ import { build, REPO_ROOT } from "../../scripts/build";
 
 /**
  * Build outputs, each build in a folder of its own (a build removes what it did not write):
- * `program/index.js` (the program, as in dist/), `program/automation/cli.js`,
- * `credentials/bin/entra-aws-credentials.js` and `bench-engine/bench/mockEngine.js` (the SDK's
- * mocks as the engine of a program started by the SDK's runner).
+ * `program/program.js` beside `program/dist/` (the program as Pulumi.yaml's main loads it),
+ * `program/dist/automation/cli.js`, `credentials/bin/entra-aws-credentials.js` and
+ * `bench-engine/bench/mockEngine.js` (the SDK's mocks as the engine of a program started by the
+ * SDK's runner).
  */
 export function builtPath(relative: string): string {
   const dir = process.env.ENTRA_AWS_TEST_BUILD;
@@ -31,7 +32,8 @@ export function mochaGlobalSetup(): void {
   removeBuildsOfEndedRuns(cache);
   const dir = path.join(cache, `build-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  build({ project: "tsconfig.build.json", outDir: path.join(dir, "program") });
+  build({ project: "tsconfig.build.json", outDir: path.join(dir, "program", "dist") });
+  fs.copyFileSync(path.join(REPO_ROOT, "program.js"), path.join(dir, "program", "program.js"));
   build({ project: "credentials/tsconfig.build.json", outDir: path.join(dir, "credentials") });
   build({ project: "bench/tsconfig.json", outDir: path.join(dir, "bench-engine") });
   process.env.ENTRA_AWS_TEST_BUILD = dir;
