@@ -113,7 +113,13 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
     const chains = thumbprints.lookUp.map(
       (url) => tls.getCertificateOutput({ url }, { parent: this }).certificates,
     );
-    return pulumi.all(chains).apply((all) => caThumbprints(all.flat()));
+    return pulumi.all(chains).apply((all) => {
+      try {
+        return caThumbprints(all.flat(), thumbprints.lookUp);
+      } catch (err) {
+        throw withOwnFrames(new pulumi.ResourceError((err as Error).message, this));
+      }
+    });
   }
 
   /**

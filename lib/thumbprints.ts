@@ -19,11 +19,22 @@ export function thumbprintUrls(issuerUrl: string, jwksUrl: string): string[] {
 
 /**
  * Thumbprints of the CA certificates in the chains, lower-case, de-duplicated and sorted, so an
- * unchanged chain never shows as a diff (the served order is not stable); at most IAM's five.
+ * unchanged chain never shows as a diff (the served order is not stable). More than IAM's five is
+ * an error, not a cut: which one AWS needs cannot be told from the chains.
  */
-export function caThumbprints(certificates: readonly CertificateFingerprint[]): string[] {
+export function caThumbprints(
+  certificates: readonly CertificateFingerprint[],
+  urls: readonly string[],
+): string[] {
   const unique = new Set(
     certificates.filter((c) => c.isCa).map((c) => c.sha1Fingerprint.toLowerCase()),
   );
-  return [...unique].sort().slice(0, MAX_THUMBPRINTS);
+  const thumbprints = [...unique].sort();
+  if (thumbprints.length > MAX_THUMBPRINTS)
+    throw new Error(
+      `oidcProvider.thumbprints: "auto" found ${thumbprints.length} CA thumbprints in the certificate chains of ${urls.join(" and ")} ` +
+        `(${thumbprints.join(", ")}), more than IAM's ${MAX_THUMBPRINTS} per provider: pin at most ${MAX_THUMBPRINTS} of them ` +
+        `as oidcProvider.thumbprints, or use "none" (AWS then verifies the JWKS host against its trusted CAs)`,
+    );
+  return thumbprints;
 }

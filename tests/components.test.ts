@@ -182,6 +182,27 @@ describe("OIDC provider thumbprints", () => {
     );
   });
 
+  it("auto: more CA thumbprints than IAM's five fails the deployment, naming them", async () => {
+    const cas = (digits: string) =>
+      [...digits].map((d) => ({ sha1Fingerprint: d.repeat(40), isCa: true }));
+    const certificates = {
+      "https://sts.windows.net": cas("123"),
+      "https://login.microsoftonline.com": cas("456"),
+    };
+    const { clouds, program } = await runProgram(
+      minimal({ oidcProvider: { thumbprints: "auto" } }),
+      { servicePrincipals, certificates },
+    );
+    const six = [..."123456"].map((d) => d.repeat(40));
+    await assertDeploymentFails(
+      program.oidcProviderArn!,
+      `oidcProvider.thumbprints: "auto" found 6 CA thumbprints in the certificate chains of https://sts.windows.net and https://login.microsoftonline.com ` +
+        `(${six.join(", ")}), more than IAM's 5 per provider: pin at most 5 of them as oidcProvider.thumbprints, ` +
+        `or use "none" (AWS then verifies the JWKS host against its trusted CAs)`,
+    );
+    assert.equal(clouds.custom("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+  });
+
   it("pinned: exactly the configured list, with no lookup", async () => {
     const pinned = ["626d44e704d1ceabe3bf0d53397464ac8080142c"];
     const { clouds, program } = await runProgram(

@@ -141,27 +141,40 @@ describe("policyLength and subjectsThatFit", () => {
 });
 
 describe("caThumbprints", () => {
+  const URLS = ["https://sts.windows.net", "https://login.microsoftonline.com"];
+  const cas = (digits: string[]) =>
+    digits.map((d) => ({ sha1Fingerprint: d.repeat(40), isCa: true }));
+
   it("keeps CA certificates only, lower-cased, de-duplicated and sorted", () => {
     assert.deepEqual(
-      caThumbprints([
-        { sha1Fingerprint: "BBBB000000000000000000000000000000000000", isCa: true },
-        { sha1Fingerprint: "cccc000000000000000000000000000000000000", isCa: false },
-        { sha1Fingerprint: "aaaa000000000000000000000000000000000000", isCa: true },
-        { sha1Fingerprint: "bbbb000000000000000000000000000000000000", isCa: true },
-      ]),
+      caThumbprints(
+        [
+          { sha1Fingerprint: "BBBB000000000000000000000000000000000000", isCa: true },
+          { sha1Fingerprint: "cccc000000000000000000000000000000000000", isCa: false },
+          { sha1Fingerprint: "aaaa000000000000000000000000000000000000", isCa: true },
+          { sha1Fingerprint: "bbbb000000000000000000000000000000000000", isCa: true },
+        ],
+        URLS,
+      ),
       ["aaaa000000000000000000000000000000000000", "bbbb000000000000000000000000000000000000"],
     );
   });
 
-  it("keeps at most five", () => {
-    const certs = ["6", "5", "4", "3", "2", "1"].map((d) => ({
-      sha1Fingerprint: d.repeat(40),
-      isCa: true,
-    }));
+  it("keeps five, IAM's limit", () => {
     assert.deepEqual(
-      caThumbprints(certs),
+      caThumbprints(cas(["5", "4", "3", "2", "1"]), URLS),
       ["1", "2", "3", "4", "5"].map((d) => d.repeat(40)),
     );
+  });
+
+  it("refuses six rather than drop one AWS may need, naming them and the fix", () => {
+    const six = ["1", "2", "3", "4", "5", "6"].map((d) => d.repeat(40));
+    assert.throws(() => caThumbprints(cas(["6", "5", "4", "3", "2", "1"]), URLS), {
+      message:
+        `oidcProvider.thumbprints: "auto" found 6 CA thumbprints in the certificate chains of https://sts.windows.net and https://login.microsoftonline.com ` +
+        `(${six.join(", ")}), more than IAM's 5 per provider: pin at most 5 of them as oidcProvider.thumbprints, ` +
+        `or use "none" (AWS then verifies the JWKS host against its trusted CAs)`,
+    });
   });
 });
 
