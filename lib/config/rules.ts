@@ -1,3 +1,4 @@
+import { ROLE_ARN } from "../awsNames";
 import { entraCloud, identifierUriTenant, v1IssuerUrl, type EntraCloudName } from "../entra";
 import { issuerHostPath, policyLength } from "../trustPolicy";
 import { configKey, render, type ConfigIssue } from "./issues";
@@ -5,7 +6,6 @@ import {
   MAX_INLINE_POLICIES_LENGTH,
   MAX_TAGS,
   oidcProviderArnPattern,
-  ROLE_ARN,
   type ParsedOidcProvider,
   type PartialConfig,
   type RoleConfig,

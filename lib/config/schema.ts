@@ -14,6 +14,7 @@ import {
   type EntraCloud,
   type EntraCloudName,
 } from "../entra";
+import { ACCOUNT_ID, PARTITION, REGION, ROLE_ARN } from "../awsNames";
 import { MAX_THUMBPRINTS } from "../thumbprints";
 import { issuerHostPath, MAX_CLIENT_IDS, MAX_TRUST_POLICY_LENGTH } from "../trustPolicy";
 
@@ -39,13 +40,8 @@ const PROTO_KEY = "__proto__";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const WILDCARD = /[*?]/;
-const PARTITION = "aws(?:-[a-z]+)*";
 const POLICY_ARN = new RegExp(
   `^arn:${PARTITION}:iam::(?:aws|\\d{12}):policy/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,128}$`,
-);
-/** IAM role ARN; the account is its first group. */
-export const ROLE_ARN = new RegExp(
-  `^arn:${PARTITION}:iam::(\\d{12}):role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`,
 );
 /** The name the oidcProviders output gives the default account, so no account may take it. */
 export const DEFAULT_ACCOUNT_NAME = "default";
@@ -143,7 +139,7 @@ const subjectId = z
   .refine((id) => !WILDCARD.test(id), { error: MSG.wildcard, abort: true })
   .pipe(guid);
 
-const accountId = z.string({ error: MSG.accountId }).regex(/^\d{12}$/, { error: MSG.accountId });
+const accountId = z.string({ error: MSG.accountId }).regex(ACCOUNT_ID, { error: MSG.accountId });
 
 const azureName = pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, MSG.azureName);
 
@@ -414,7 +410,7 @@ export function configSchema(cloud: EntraCloud | undefined) {
       strictObject(
         {
           accountId,
-          region: pattern(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, MSG.region).optional(),
+          region: pattern(REGION, MSG.region).optional(),
           assumeRoleArn: pattern(ROLE_ARN, MSG.assumeRoleArn).optional(),
           oidcProvider: oidcProviderSchema(cloud).default({}),
         },

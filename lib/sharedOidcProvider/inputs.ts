@@ -1,3 +1,4 @@
+import { ACCOUNT_ID, REGION, ROLE_ARN } from "../awsNames";
 import { MAX_THUMBPRINTS } from "../thumbprints";
 
 /**
@@ -68,23 +69,21 @@ export function checkInputs(inputs: SharedOidcProviderInputs): InputFailure[] {
   if (known(audience) && (typeof audience !== "string" || !/^.{1,255}$/su.test(audience))) {
     fail("audience", audience, "must be 1 to 255 characters (IAM's client ID limit)");
   }
-  if (known(accountId) && !/^\d{12}$/.test(accountId)) {
+  if (known(accountId) && !ACCOUNT_ID.test(accountId)) {
     fail("accountId", accountId, "must be a 12-digit AWS account id");
   }
-  if (known(region) && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+  if (known(region) && !REGION.test(region)) {
     fail("region", region, "must be an AWS region name such as eu-west-1");
   }
   if (assumeRoleArn !== undefined && known(assumeRoleArn)) {
-    const roleAccount = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/.exec(
-      assumeRoleArn,
-    )?.[1];
+    const roleAccount = ROLE_ARN.exec(assumeRoleArn)?.[1];
     if (roleAccount === undefined) {
       fail(
         "assumeRoleArn",
         assumeRoleArn,
         "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
       );
-    } else if (/^\d{12}$/.test(accountId) && roleAccount !== accountId) {
+    } else if (ACCOUNT_ID.test(accountId) && roleAccount !== accountId) {
       fail(
         "assumeRoleArn",
         assumeRoleArn,
