@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { build, DIST } from "../scripts/build";
+import { build, CACHE_DIR, DIST } from "../scripts/build";
 import { runnerCommand } from "./runtime";
 import { devStack, pulumiConfigEnv, scaledStack, type StackConfig } from "./stacks";
 
@@ -60,18 +60,9 @@ interface Sample {
   resources?: number;
 }
 
-/**
- * Builds the mock engine once, so the measured process carries no TypeScript hook; inside
- * node_modules, so the output resolves the repository's packages.
- */
+/** Builds the mock engine once, so the measured process carries no TypeScript hook. */
 function buildMockEngine(): string {
-  const dir = path.join(
-    ROOT,
-    "node_modules",
-    ".cache",
-    "entra-aws-federation",
-    `bench-${process.pid}`,
-  );
+  const dir = path.join(CACHE_DIR, `bench-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   build({ project: "bench/tsconfig.json", outDir: dir });
   return dir;

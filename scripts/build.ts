@@ -15,6 +15,11 @@ import ts from "typescript";
 import { BUILD_MANIFEST, buildManifest, staleBuildMessage } from "../lib/buildFreshness";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+/**
+ * Where the tests and benchmarks build and keep scratch files: inside the repository, so what is
+ * built there resolves the repository's packages, and git-ignored.
+ */
+export const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "entra-aws-federation");
 const TYPESCRIPT_PACKAGE = require.resolve("typescript/package.json");
 
 export interface BuildOptions {

@@ -3,18 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BUILD_MANIFEST, staleBuildMessage, type BuildManifest } from "../lib/buildFreshness";
-import { build, REPO_ROOT } from "../scripts/build";
+import { build, CACHE_DIR, REPO_ROOT } from "../scripts/build";
 import { builtPath } from "./support/build";
 
 /** A scratch folder inside the repository, so a build there resolves the repository's packages. */
 function scratch(name: string): string {
-  const dir = path.join(
-    REPO_ROOT,
-    "node_modules",
-    ".cache",
-    "entra-aws-federation",
-    `${name}-${process.pid}`,
-  );
+  const dir = path.join(CACHE_DIR, `${name}-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;

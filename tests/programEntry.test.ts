@@ -3,20 +3,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILD_MANIFEST, type BuildManifest } from "../lib/buildFreshness";
-import { build, REPO_ROOT } from "../scripts/build";
+import { build, CACHE_DIR, REPO_ROOT } from "../scripts/build";
 
 /**
  * program.js, Pulumi.yaml's main, as the runner loads it (require), from a copy beside a build of
  * its own: inside the repository, so the copy resolves @pulumi/pulumi as the real one does.
  */
 describe("program.js (Pulumi.yaml's main)", () => {
-  const root = path.join(
-    REPO_ROOT,
-    "node_modules",
-    ".cache",
-    "entra-aws-federation",
-    `entry-${process.pid}`,
-  );
+  const root = path.join(CACHE_DIR, `entry-${process.pid}`);
   const entry = (name: string) => {
     const dir = path.join(root, name);
     fs.mkdirSync(dir, { recursive: true });
@@ -26,6 +20,16 @@ describe("program.js (Pulumi.yaml's main)", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as the runner loads main
   const load = (file: string): unknown => require(file);
   const fix = "run `npm run build` (`npm run deploy` builds by itself)";
+  /** The runner prints a RunError's message alone, with no stack. */
+  const assertStops = (file: string, message: string) =>
+    assert.throws(
+      () => load(file),
+      (err: unknown) => {
+        assert.ok(err instanceof pulumi.RunError);
+        assert.equal(err.message, message);
+        return true;
+      },
+    );
 
   before(() => build({ project: "tsconfig.build.json", outDir: path.join(root, "built", "dist") }));
   after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -37,17 +41,9 @@ describe("program.js (Pulumi.yaml's main)", () => {
   });
 
   it("stops with the fix, and no stack, when there is no build", () => {
-    const file = entry("unbuilt");
-    assert.throws(
-      () => load(file),
-      (err: unknown) => {
-        assert.ok(err instanceof pulumi.RunError);
-        assert.equal(
-          err.message,
-          `${path.join(root, "unbuilt", "dist")} holds no build of the program: ${fix}`,
-        );
-        return true;
-      },
+    assertStops(
+      entry("unbuilt"),
+      `${path.join(root, "unbuilt", "dist")} holds no build of the program: ${fix}`,
     );
   });
 
@@ -59,17 +55,9 @@ describe("program.js (Pulumi.yaml's main)", () => {
     // As if lib/errors.ts had been edited since the build.
     const sources = { ...manifest.sources, "lib/errors.ts": "0".repeat(64) };
     fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, sources }));
-    const file = entry("stale");
-    assert.throws(
-      () => load(file),
-      (err: unknown) => {
-        assert.ok(err instanceof pulumi.RunError);
-        assert.equal(
-          err.message,
-          `the build in ${dist} is not of the sources in ${REPO_ROOT}: 1 changed or removed since (lib/errors.ts): ${fix}`,
-        );
-        return true;
-      },
+    assertStops(
+      entry("stale"),
+      `the build in ${dist} is not of the sources in ${REPO_ROOT}: 1 changed or removed since (lib/errors.ts): ${fix}`,
     );
     assert.equal(require.cache[path.join(dist, "index.js")], undefined, "the build was loaded");
   });

@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { build, DIST } from "../../scripts/build";
+import { build, CACHE_DIR, DIST } from "../../scripts/build";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const runs = Number(process.argv[2] ?? 21);
@@ -37,13 +37,7 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const outDir = path.join(
-  repoRoot,
-  "node_modules",
-  ".cache",
-  "entra-aws-federation",
-  `bench-${process.pid}`,
-);
+const outDir = path.join(CACHE_DIR, `bench-${process.pid}`);
 try {
   const started = performance.now();
   build({ project: "tsconfig.build.json", outDir });

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { build, REPO_ROOT } from "../../scripts/build";
+import { build, CACHE_DIR, REPO_ROOT } from "../../scripts/build";
 
 /**
  * Build outputs, each build in a folder of its own (a build removes what it did not write):
@@ -28,7 +28,7 @@ export function builtPath(relative: string): string {
 
 export function mochaGlobalSetup(): void {
   if (process.env.ENTRA_AWS_TEST_BUILD) return; // a nested mocha run reuses its parent's build
-  const cache = path.join(REPO_ROOT, "node_modules", ".cache", "entra-aws-federation");
+  const cache = CACHE_DIR;
   removeBuildsOfEndedRuns(cache);
   const dir = path.join(cache, `build-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
