@@ -11,11 +11,12 @@ const { RunError } = require("@pulumi/pulumi");
 
 const dist = path.join(__dirname, "dist");
 const fix = "run `npm run build` (`npm run deploy` builds by itself)";
-if (!fs.existsSync(path.join(dist, "index.js"))) {
+const freshness = path.join(dist, "lib", "buildFreshness.js");
+if (!fs.existsSync(path.join(dist, "index.js")) || !fs.existsSync(freshness)) {
   throw new RunError(`${dist} holds no build of the program: ${fix}`);
 }
 /** @type {typeof import("./lib/buildFreshness")} */
-const { staleBuildMessage } = require(path.join(dist, "lib", "buildFreshness.js"));
+const { staleBuildMessage } = require(freshness);
 const stale = staleBuildMessage(dist);
 if (stale !== undefined) throw new RunError(`${stale}: ${fix}`);
 

@@ -47,6 +47,13 @@ describe("program.js (Pulumi.yaml's main)", () => {
     );
   });
 
+  it("stops with the same fix when the build lacks the check it runs first", () => {
+    const dist = path.join(root, "partial", "dist");
+    fs.mkdirSync(dist, { recursive: true });
+    fs.writeFileSync(path.join(dist, "index.js"), "module.exports = () => undefined;\n");
+    assertStops(entry("partial"), `${dist} holds no build of the program: ${fix}`);
+  });
+
   it("stops before loading a build of other sources, naming what changed", () => {
     const dist = path.join(root, "stale", "dist");
     build({ project: "tsconfig.build.json", outDir: dist });
