@@ -53,6 +53,20 @@ describe("the built program under the SDK's runner", () => {
     assert.equal(report.promiseStacksUnmapped, true);
   });
 
+  it("stops on bad configuration with the message naming the key, and no stack", async () => {
+    const { code, stderr } = await runBuilt({
+      ...devStack(),
+      [`${CONFIG_NAMESPACE}:trustPolicyMaxLength`]: 99999,
+    });
+    // 32: the runner's nodeJSProcessExitedAfterLoggingUserActionableMessage (cmd/run/index.js).
+    assert.equal(code, 32);
+    assert.equal(
+      stderr,
+      "error: [runtime] Invalid configuration:\n" +
+        `  ${CONFIG_NAMESPACE}:trustPolicyMaxLength: must be an integer from 2048 to 4096 (got 99999)\n`,
+    );
+  });
+
   it("shows an error's stack in TypeScript lines", async () => {
     const foreign = `arn:aws:iam::210987654321:oidc-provider/sts.windows.net/${TENANT_ID}/`;
     const expected = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/sts.windows.net/${TENANT_ID}/`;
