@@ -3,16 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BUILD_MANIFEST, staleBuildMessage, type BuildManifest } from "../lib/buildFreshness";
-import { build, CACHE_DIR, REPO_ROOT } from "../scripts/build";
+import { build, REPO_ROOT } from "../scripts/build";
 import { builtPath } from "./support/build";
-
-/** A scratch folder inside the repository, so a build there resolves the repository's packages. */
-function scratch(name: string): string {
-  const dir = path.join(CACHE_DIR, `${name}-${process.pid}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 describe("npm run build (scripts/build.ts)", () => {
   // The test run's own build (tests/support/build.ts) is made by the same function.
@@ -23,6 +15,28 @@ describe("npm run build (scripts/build.ts)", () => {
   afterEach(() => {
     for (const d of cleanups.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
+  /**
+   * A two-file project, b.ts importing a.ts, under the repository's tsconfig.json; outside
+   * node_modules, where module resolution would take its files for a package's.
+   */
+  const smallProject = () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-build-"));
+    cleanups.push(project);
+    const write = (file: string, text: string) => fs.writeFileSync(path.join(project, file), text);
+    write(
+      "tsconfig.json",
+      JSON.stringify({
+        extends: path.join(REPO_ROOT, "tsconfig.json"),
+        compilerOptions: { rootDir: "." },
+        include: ["b.ts"],
+      }),
+    );
+    const options = {
+      project: path.relative(REPO_ROOT, path.join(project, "tsconfig.json")),
+      outDir: path.join(project, "out"),
+    };
+    return { options, write };
+  };
 
   it("compiles the program, the driver and every file they import, and records them all", () => {
     const sources = Object.keys(manifest().sources);
@@ -62,41 +76,25 @@ describe("npm run build (scripts/build.ts)", () => {
   });
 
   it("leaves nothing else in the build folder (what a removed source compiled to is gone)", () => {
-    const out = scratch("build-prune");
-    cleanups.push(out);
-    fs.mkdirSync(path.join(out, "lib"));
-    fs.writeFileSync(path.join(out, "lib", "removed.js"), "module.exports = 1;\n");
-    build({ project: "tsconfig.build.json", outDir: out });
-    const files = fs.readdirSync(out, { recursive: true }).map(String);
-    assert.ok(!files.includes(path.join("lib", "removed.js")));
-    assert.deepEqual(
-      files.filter(
-        (f) => !/\.js(\.map)?$/.test(f) && !fs.statSync(path.join(out, f)).isDirectory(),
-      ),
-      [BUILD_MANIFEST],
-    );
-    assert.equal(staleBuildMessage(out), undefined);
+    const { options, write } = smallProject();
+    write("a.ts", "export const a = 1;\n");
+    write("b.ts", 'import { a } from "./a";\nexport const b = a;\n');
+    fs.mkdirSync(path.join(options.outDir, "lib"), { recursive: true });
+    fs.writeFileSync(path.join(options.outDir, "lib", "removed.js"), "module.exports = 1;\n");
+    build(options);
+    assert.deepEqual(fs.readdirSync(options.outDir, { recursive: true }).map(String).sort(), [
+      "a.js",
+      "b.js",
+      BUILD_MANIFEST,
+      "lib", // the folder stays, empty
+    ]);
+    assert.equal(staleBuildMessage(options.outDir), undefined);
   });
 
   it("fails on a syntax error, naming the file and line, and writes nothing", () => {
-    // Outside node_modules, where module resolution would take its files for a package's.
-    const project = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-build-"));
-    cleanups.push(project);
-    const write = (file: string, text: string) => fs.writeFileSync(path.join(project, file), text);
+    const { options, write } = smallProject();
     write("a.ts", 'export const a = "reviewed";\n');
     write("b.ts", 'import { a } from "./a";\nexport const b = a;\n');
-    write(
-      "tsconfig.json",
-      JSON.stringify({
-        extends: path.join(REPO_ROOT, "tsconfig.json"),
-        compilerOptions: { rootDir: "." },
-        include: ["b.ts"],
-      }),
-    );
-    const options = {
-      project: path.relative(REPO_ROOT, path.join(project, "tsconfig.json")),
-      outDir: path.join(project, "out"),
-    };
     build(options);
     const before = fs.readFileSync(path.join(options.outDir, "a.js"), "utf8");
     // An edit to one file and a syntax error in another: neither may reach the build.

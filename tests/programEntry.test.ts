@@ -3,11 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILD_MANIFEST, type BuildManifest } from "../lib/buildFreshness";
-import { build, CACHE_DIR, REPO_ROOT } from "../scripts/build";
+import { CACHE_DIR, REPO_ROOT } from "../scripts/build";
+import { builtPath } from "./support/build";
 
 /**
- * program.js, Pulumi.yaml's main, as the runner loads it (require), from a copy beside a build of
- * its own: inside the repository, so the copy resolves @pulumi/pulumi as the real one does.
+ * program.js, Pulumi.yaml's main, as the runner loads it (require), from copies beside builds:
+ * inside the repository, so each copy resolves @pulumi/pulumi as the real one does.
  */
 describe("program.js (Pulumi.yaml's main)", () => {
   const root = path.join(CACHE_DIR, `entry-${process.pid}`);
@@ -31,12 +32,12 @@ describe("program.js (Pulumi.yaml's main)", () => {
       },
     );
 
-  before(() => build({ project: "tsconfig.build.json", outDir: path.join(root, "built", "dist") }));
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("exports the built program when the build is of the sources on disk", () => {
-    const file = entry("built");
-    assert.equal(load(file), load(path.join(root, "built", "dist", "index.js")));
+    // The test run's build: program.js beside dist/ (tests/support/build.ts).
+    const file = builtPath("program/program.js");
+    assert.equal(load(file), load(builtPath("program/dist/index.js")));
     assert.equal(typeof load(file), "function");
   });
 
@@ -55,13 +56,14 @@ describe("program.js (Pulumi.yaml's main)", () => {
   });
 
   it("stops before loading a build of other sources, naming what changed", () => {
+    // A copy of the test run's build, its manifest saying lib/errors.ts has been edited since.
     const dist = path.join(root, "stale", "dist");
-    build({ project: "tsconfig.build.json", outDir: dist });
+    fs.cpSync(path.dirname(builtPath("program/dist/index.js")), dist, { recursive: true });
     const manifestFile = path.join(dist, BUILD_MANIFEST);
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as BuildManifest;
-    // As if lib/errors.ts had been edited since the build.
     const sources = { ...manifest.sources, "lib/errors.ts": "0".repeat(64) };
-    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, sources }));
+    const stale = { ...manifest, root: path.relative(dist, REPO_ROOT), sources };
+    fs.writeFileSync(manifestFile, JSON.stringify(stale));
     assertStops(
       entry("stale"),
       `the build in ${dist} is not of the sources in ${REPO_ROOT}: 1 changed or removed since (lib/errors.ts): ${fix}`,
