@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../src/cli";
 import { resolveIdentitySettings, resolveSettings } from "../src/config";
-import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { fixtureWithTempDir } from "./support/fixture";
 import { captureIo } from "./support/io";
 
 const roleArn = "arn:aws:iam::123456789012:role/r";
@@ -82,16 +81,7 @@ describe("the cloud setting (ENTRA_AWS_CLOUD / --cloud / option cloud)", () => {
 });
 
 describe("commands refuse a bad cloud before anything is asked or written", function () {
-  let f: Fixture;
-  let tmp: string;
-  before(async () => {
-    f = await sharedFixture();
-  });
-  beforeEach(() => {
-    resetFixture(f);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-cloud-"));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const suite = fixtureWithTempDir("entra-aws-cloud-");
 
   for (const [command, extra] of [
     ["process", []],
@@ -103,14 +93,14 @@ describe("commands refuse a bad cloud before anything is asked or written", func
       ["ENTRA_AWS_CLOUD", [], { ENTRA_AWS_CLOUD: "AzureUSGovernment" }],
     ] as const) {
       it(`${command} (${how})`, async () => {
-        const id = f.newIdentity();
-        const cacheDir = path.join(tmp, "cache");
-        const a = [...extra].map((x) => (x === "token" ? path.join(tmp, "token") : x));
+        const id = suite.f.newIdentity();
+        const cacheDir = path.join(suite.tmp, "cache");
+        const a = [...extra].map((x) => (x === "token" ? path.join(suite.tmp, "token") : x));
         const io = captureIo({
           AZURE_CLIENT_ID: id.clientId,
           AWS_ROLE_ARN: id.roleArn,
-          ENTRA_AWS_AUDIENCE: f.audience,
-          AWS_ENDPOINT_URL_STS: f.sts.endpoint,
+          ENTRA_AWS_AUDIENCE: suite.f.audience,
+          AWS_ENDPOINT_URL_STS: suite.f.sts.endpoint,
           ENTRA_AWS_CACHE_DIR: cacheDir,
           ...env,
         });
@@ -121,9 +111,9 @@ describe("commands refuse a bad cloud before anything is asked or written", func
           `entra-aws-credentials: The cloud "AzureUSGovernment" (${source}) ${US_GOV}. ${ALLOWED}\n`,
         );
         assert.equal(io.out, "");
-        assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0, "no token asked for");
-        assert.equal(f.sts.calls.filter((c) => c.roleArn === id.roleArn).length, 0);
-        assert.deepEqual(fs.readdirSync(tmp), [], "no file written");
+        assert.equal(suite.f.mi.byClient.get(id.clientId) ?? 0, 0, "no token asked for");
+        assert.equal(suite.f.sts.calls.filter((c) => c.roleArn === id.roleArn).length, 0);
+        assert.deepEqual(fs.readdirSync(suite.tmp), [], "no file written");
       });
     }
   }

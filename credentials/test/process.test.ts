@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
 import { builtPath } from "../../tests/support/build";
 import { cacheKey, cacheFilePath, writeCache, type ProcessCredentials } from "../src/diskCache";
 import { stripControl } from "../src/redact";
-import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { fixtureWithTempDir } from "./support/fixture";
 import { bin, METADATA_GUARD, REPO_ROOT, runCli } from "./support/cli";
 import { closedLoopbackUrl } from "./support/loopback";
 import { runMain } from "./support/io";
@@ -18,47 +17,36 @@ import { runMain } from "./support/io";
  */
 describe("credential_process command", function () {
   this.timeout(30_000);
-  let f: Fixture;
-  let tmp: string;
-
-  before(async () => {
-    f = await sharedFixture();
-  });
-  beforeEach(() => {
-    resetFixture(f);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-process-"));
-  });
-  afterEach(() => {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const suite = fixtureWithTempDir("entra-aws-process-");
 
   function envFor(id: { clientId: string; roleArn: string }): NodeJS.ProcessEnv {
     return {
-      HOME: tmp,
-      IDENTITY_ENDPOINT: f.mi.endpoint,
-      IDENTITY_HEADER: f.mi.secret,
+      HOME: suite.tmp,
+      IDENTITY_ENDPOINT: suite.f.mi.endpoint,
+      IDENTITY_HEADER: suite.f.mi.secret,
       AZURE_CLIENT_ID: id.clientId,
       AWS_ROLE_ARN: id.roleArn,
-      ENTRA_AWS_AUDIENCE: f.audience,
-      AWS_ENDPOINT_URL_STS: f.sts.endpoint,
+      ENTRA_AWS_AUDIENCE: suite.f.audience,
+      AWS_ENDPOINT_URL_STS: suite.f.sts.endpoint,
       AWS_REGION: "eu-west-1",
-      ENTRA_AWS_CACHE_DIR: path.join(tmp, "cache"),
+      ENTRA_AWS_CACHE_DIR: path.join(suite.tmp, "cache"),
     };
   }
   const keyFor = (id: { clientId: string; roleArn: string }): string =>
     cacheKey({
       roleArn: id.roleArn,
-      audience: f.audience,
+      audience: suite.f.audience,
       clientId: id.clientId,
       tenantId: undefined,
       sessionName: undefined,
       durationSeconds: undefined,
-      stsEndpoint: f.sts.endpoint,
+      stsEndpoint: suite.f.sts.endpoint,
     });
-  const stsCalls = (roleArn: string) => f.sts.calls.filter((c) => c.roleArn === roleArn).length;
+  const stsCalls = (roleArn: string) =>
+    suite.f.sts.calls.filter((c) => c.roleArn === roleArn).length;
 
   it("prints credential_process JSON, caches it 0600, and a second process makes no network call nor loads the SDKs", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const env = envFor(id);
     const cold = await runMain(["process"], env);
     assert.equal(cold.code, 0, cold.stderr);
@@ -75,20 +63,20 @@ describe("credential_process command", function () {
     assert.match(out.AccessKeyId as string, /^ASIA/);
     assert.match(out.Expiration as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     assert.equal(stsCalls(id.roleArn), 1);
-    assert.equal(f.mi.byClient.get(id.clientId), 1);
+    assert.equal(suite.f.mi.byClient.get(id.clientId), 1);
 
-    const dir = path.join(tmp, "cache");
+    const dir = path.join(suite.tmp, "cache");
     const file = cacheFilePath(dir, keyFor(id));
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
     assert.deepEqual(fs.readdirSync(dir), [path.basename(file)]); // no temp files left
 
-    const modules = path.join(tmp, "modules.json");
+    const modules = path.join(suite.tmp, "modules.json");
     const warm = await runCli(["process"], env, { recordModulesTo: modules });
     assert.equal(warm.code, 0, warm.stderr);
     assert.deepEqual(JSON.parse(warm.stdout), out);
     assert.equal(stsCalls(id.roleArn), 1, "cache hit must not call STS");
-    assert.equal(f.mi.byClient.get(id.clientId), 1, "cache hit must not call Entra");
+    assert.equal(suite.f.mi.byClient.get(id.clientId), 1, "cache hit must not call Entra");
     const loaded = JSON.parse(fs.readFileSync(modules, "utf8")) as string[];
     // The built files by their exact paths: the hook saw the CLI, and never the provider.
     assert.ok(loaded.includes(builtPath("credentials/src/cli.js")), "hook saw the built CLI");
@@ -100,13 +88,16 @@ describe("credential_process command", function () {
   });
 
   it("keeps one cache entry per role/audience/identity", async () => {
-    const a = f.newIdentity();
-    const b = f.newIdentity();
-    const cacheDir = path.join(tmp, "cache");
+    const a = suite.f.newIdentity();
+    const b = suite.f.newIdentity();
+    const cacheDir = path.join(suite.tmp, "cache");
     await runMain(["process"], envFor(a));
     await runMain(["process"], envFor(b));
     const otherRole = `${a.roleArn}-other`;
-    f.sts.options.roles.set(otherRole, { audience: f.audience, subjects: [a.principalId] });
+    suite.f.sts.options.roles.set(otherRole, {
+      audience: suite.f.audience,
+      subjects: [a.principalId],
+    });
     await runMain(["process"], { ...envFor(a), AWS_ROLE_ARN: otherRole });
     await runMain(["process"], envFor(a)); // hit
     assert.equal(fs.readdirSync(cacheDir).length, 3);
@@ -120,9 +111,9 @@ describe("credential_process command", function () {
     ["readable by others", "", 0o644],
   ] as const) {
     it(`ignores and replaces a ${what} cache file`, async () => {
-      const id = f.newIdentity();
+      const id = suite.f.newIdentity();
       const env = envFor(id);
-      const dir = path.join(tmp, "cache");
+      const dir = path.join(suite.tmp, "cache");
       const file = cacheFilePath(dir, keyFor(id));
       if (content === "") {
         await runMain(["process"], env);
@@ -143,7 +134,7 @@ describe("credential_process command", function () {
 
   /** Rewrites the cached entry as if its 3,600 s credentials had `secondsLeft` left. */
   function age(id: { clientId: string; roleArn: string }, secondsLeft: number): void {
-    const file = cacheFilePath(path.join(tmp, "cache"), keyFor(id));
+    const file = cacheFilePath(path.join(suite.tmp, "cache"), keyFor(id));
     const entry = JSON.parse(fs.readFileSync(file, "utf8")) as {
       fetchedAt: number;
       credentials: { Expiration: string };
@@ -155,7 +146,7 @@ describe("credential_process command", function () {
   }
 
   it("caps the refresh window at half the session: 900 s credentials are a cache hit on the next run", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const env = envFor(id);
     const args = ["process", "--duration-seconds", "900", "--refresh-before-expiry", "900"];
     const first = await runMain(args, env);
@@ -166,7 +157,7 @@ describe("credential_process command", function () {
   });
 
   it("refreshes 960 s ahead by default, before botocore's 15-minute advisory refresh", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const env = envFor(id);
     const first = await runMain(["process"], env);
     age(id, 1_000);
@@ -185,7 +176,7 @@ describe("credential_process command", function () {
   });
 
   it("refreshes when the cached entry is due, and serves it if that refresh fails", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const env = envFor(id);
     const first = JSON.parse((await runMain(["process"], env)).stdout) as { AccessKeyId: string };
     age(id, 200); // inside the 300 s window
@@ -198,13 +189,15 @@ describe("credential_process command", function () {
 
     age(id, 200);
     const cached = (
-      JSON.parse(fs.readFileSync(cacheFilePath(path.join(tmp, "cache"), keyFor(id)), "utf8")) as {
+      JSON.parse(
+        fs.readFileSync(cacheFilePath(path.join(suite.tmp, "cache"), keyFor(id)), "utf8"),
+      ) as {
         credentials: ProcessCredentials;
       }
     ).credentials;
     // An STS message that echoes the cached secrets (contrived): the CLI knows these values
     // where it prints the warning, so they never reach stderr.
-    f.sts.stickyFault = {
+    suite.f.sts.stickyFault = {
       code: "AccessDenied",
       message: `Not authorized (${cached.SecretAccessKey} ${cached.SessionToken})`,
       status: 403,
@@ -222,32 +215,32 @@ describe("credential_process command", function () {
     const refusal = (dir: string, why: string): string =>
       `entra-aws-credentials: The cache directory ${dir} ${why}: another user could replace or delete the cached credentials. Use a directory of your own with mode 0700 (chmod 700, or --cache-dir / ENTRA_AWS_CACHE_DIR), or pass --no-cache.\n`;
     const refused = async (dir: string, why: string): Promise<void> => {
-      const id = f.newIdentity();
+      const id = suite.f.newIdentity();
       const run = await runMain(["process", "--cache-dir", dir], envFor(id));
       assert.deepEqual(run, { code: 1, stdout: "", stderr: refusal(dir, why) });
       assert.equal(stsCalls(id.roleArn), 0);
-      assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+      assert.equal(suite.f.mi.byClient.get(id.clientId) ?? 0, 0);
     };
 
     it("mode 0777", async () => {
-      const dir = path.join(tmp, "shared");
+      const dir = path.join(suite.tmp, "shared");
       fs.mkdirSync(dir);
       fs.chmodSync(dir, 0o777);
       await refused(dir, "is writable by group and others (mode 0777)");
     });
 
     it("mode 0720 (group-writable)", async () => {
-      const dir = path.join(tmp, "group");
+      const dir = path.join(suite.tmp, "group");
       fs.mkdirSync(dir);
       fs.chmodSync(dir, 0o720);
       await refused(dir, "is writable by group (mode 0720)");
     });
 
     it("a symlink to a directory with mode 0777", async () => {
-      const target = path.join(tmp, "shared");
+      const target = path.join(suite.tmp, "shared");
       fs.mkdirSync(target);
       fs.chmodSync(target, 0o777);
-      const link = path.join(tmp, "cache-link");
+      const link = path.join(suite.tmp, "cache-link");
       fs.symlinkSync(target, link);
       await refused(link, "is writable by group and others (mode 0777)");
     });
@@ -257,7 +250,7 @@ describe("credential_process command", function () {
       // As root a directory is handed to "nobody"; otherwise / is root's, not this user's.
       let dir = "/";
       if (uid === 0) {
-        dir = path.join(tmp, "theirs");
+        dir = path.join(suite.tmp, "theirs");
         fs.mkdirSync(dir, { mode: 0o700 });
         fs.chownSync(dir, 65_534, 65_534);
       }
@@ -266,14 +259,14 @@ describe("credential_process command", function () {
     });
 
     it("--no-cache runs with such a directory, and a private one is used", async () => {
-      const shared = path.join(tmp, "shared");
+      const shared = path.join(suite.tmp, "shared");
       fs.mkdirSync(shared);
       fs.chmodSync(shared, 0o777);
-      const id = f.newIdentity();
+      const id = suite.f.newIdentity();
       const noCache = await runMain(["process", "--cache-dir", shared, "--no-cache"], envFor(id));
       assert.equal(noCache.code, 0, noCache.stderr);
       assert.deepEqual(fs.readdirSync(shared), []);
-      const own = path.join(tmp, "own");
+      const own = path.join(suite.tmp, "own");
       fs.mkdirSync(own, { mode: 0o700 });
       const cached = await runMain(["process", "--cache-dir", own], envFor(id));
       assert.equal(cached.code, 0, cached.stderr);
@@ -294,9 +287,9 @@ describe("credential_process command", function () {
   }
 
   it("does not follow a symlinked cache file: it is neither served nor written through", async () => {
-    const id = f.newIdentity();
-    const dir = path.join(tmp, "cache");
-    const elsewhere = path.join(tmp, "elsewhere");
+    const id = suite.f.newIdentity();
+    const dir = path.join(suite.tmp, "cache");
+    const elsewhere = path.join(suite.tmp, "elsewhere");
     writeCache(elsewhere, keyFor(id), id.roleArn, planted(3600), Date.now());
     const target = cacheFilePath(elsewhere, keyFor(id));
     const before = fs.readFileSync(target, "utf8");
@@ -314,8 +307,8 @@ describe("credential_process command", function () {
   });
 
   it("does not serve an entry copied from another key", async () => {
-    const id = f.newIdentity();
-    const dir = path.join(tmp, "cache");
+    const id = suite.f.newIdentity();
+    const dir = path.join(suite.tmp, "cache");
     const otherKey = keyFor({ ...id, roleArn: `${id.roleArn}-other` });
     writeCache(dir, otherKey, id.roleArn, planted(3600), Date.now());
     fs.copyFileSync(cacheFilePath(dir, otherKey), cacheFilePath(dir, keyFor(id)));
@@ -329,10 +322,16 @@ describe("credential_process command", function () {
   });
 
   it("never serves a due entry that has already expired, and keeps its secrets off stderr", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const expired = planted(-1);
-    writeCache(path.join(tmp, "cache"), keyFor(id), id.roleArn, expired, Date.now() - 3_601_000);
-    f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
+    writeCache(
+      path.join(suite.tmp, "cache"),
+      keyFor(id),
+      id.roleArn,
+      expired,
+      Date.now() - 3_601_000,
+    );
+    suite.f.sts.stickyFault = { code: "AccessDenied", message: "Not authorized", status: 403 };
     const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
@@ -346,7 +345,7 @@ describe("credential_process command", function () {
   });
 
   it("prints one clear error to stderr (no secrets, empty stdout) and exits 1", async () => {
-    const id = f.newIdentity({ trusted: false });
+    const id = suite.f.newIdentity({ trusted: false });
     const run = await runCli(["process"], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
@@ -356,15 +355,15 @@ describe("credential_process command", function () {
     );
     assert.match(run.stderr, /principalId/);
     assert.doesNotMatch(run.stderr, /eyJ|ASIA|IDENTITY_HEADER|at .*\.[jt]s:\d+/);
-    assert.ok(!run.stderr.includes(f.mi.secret));
+    assert.ok(!run.stderr.includes(suite.f.mi.secret));
   });
 
   it("prints the redacted message only, never the SDK error kept as its cause", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
-    f.sts.stickyFault = {
+    suite.f.sts.stickyFault = {
       code: "InvalidIdentityToken",
-      message: `Incorrect token audience for ${jwt} (header ${f.mi.secret})`,
+      message: `Incorrect token audience for ${jwt} (header ${suite.f.mi.secret})`,
     };
     const run = await runMain(["process"], envFor(id));
     assert.equal(run.code, 1);
@@ -373,13 +372,13 @@ describe("credential_process command", function () {
       run.stderr.split("\n")[0],
       `entra-aws-credentials: AssumeRoleWithWebIdentity for ${id.roleArn} failed: InvalidIdentityToken: Incorrect token audience for [redacted-jwt] (header [redacted])`,
     );
-    assert.ok(!run.stderr.includes(f.mi.secret));
+    assert.ok(!run.stderr.includes(suite.f.mi.secret));
     assert.doesNotMatch(run.stderr, /\[cause\]|\$metadata|at .*\.[jt]s:\d+/);
   });
 
   it("strips terminal control sequences from the STS message it prints", async () => {
-    const id = f.newIdentity();
-    f.sts.stickyFault = {
+    const id = suite.f.newIdentity();
+    suite.f.sts.stickyFault = {
       code: "AccessDenied",
       // Colour, a window title (OSC), backspaces that would rub out text, a C1 CSI. (A carriage
       // return cannot be tested through STS: XML turns it into a newline.)
@@ -397,9 +396,9 @@ describe("credential_process command", function () {
   });
 
   it("prints a role ARN with a long role name intact in the error", async () => {
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const roleArn = "arn:aws:iam::123456789012:role/OrdersApiProductionReadOnlyAccessForS3";
-    f.sts.options.roles.set(roleArn, { audience: f.audience, subjects: [] });
+    suite.f.sts.options.roles.set(roleArn, { audience: suite.f.audience, subjects: [] });
     const run = await runMain(["process", "--role-arn", roleArn], envFor(id));
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
@@ -411,7 +410,7 @@ describe("credential_process command", function () {
   });
 
   it("removes this key's temporary files left by a crash (older than a minute) on the next write", () => {
-    const dir = path.join(tmp, "cache");
+    const dir = path.join(suite.tmp, "cache");
     fs.mkdirSync(dir, { mode: 0o700 });
     const key = "a".repeat(40);
     const other = "b".repeat(40);
@@ -433,7 +432,7 @@ describe("credential_process command", function () {
     // A child: MSAL picks its managed identity source once per process, and this process's is
     // the loopback App Service endpoint. Without IDENTITY_ENDPOINT MSAL uses IMDS, which
     // runCli redirects to a closed loopback port (support/loopback.ts).
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const imds = await closedLoopbackUrl();
     const env: NodeJS.ProcessEnv = { ...envFor(id), AZURE_POD_IDENTITY_AUTHORITY_HOST: imds };
     delete env.IDENTITY_ENDPOINT;
@@ -449,7 +448,7 @@ describe("credential_process command", function () {
 
   it("an App Service managed identity endpoint that refuses the connection is named in one line, after @azure/identity's retries", async function () {
     this.timeout(60_000); // @azure/identity retries a refused connection with backoff (~7 s)
-    const id = f.newIdentity();
+    const id = suite.f.newIdentity();
     const endpoint = `${await closedLoopbackUrl()}/msi/token`;
     const run = await runCli(["process"], { ...envFor(id), IDENTITY_ENDPOINT: endpoint });
     assert.deepEqual(run, {
@@ -462,19 +461,19 @@ describe("credential_process command", function () {
   });
 
   it("explains missing settings", async () => {
-    const run = await runMain(["process"], { HOME: tmp });
+    const run = await runMain(["process"], { HOME: suite.tmp });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /AWS_ROLE_ARN/);
     assert.match(run.stderr, /ENTRA_AWS_AUDIENCE/);
   });
 
   it("works as an AWS SDK profile's credential_process (the SDK's own process provider)", async () => {
-    const id = f.newIdentity();
-    const config = path.join(tmp, "config");
+    const id = suite.f.newIdentity();
+    const config = path.join(suite.tmp, "config");
     const q = (s: string): string => `"${s}"`;
     fs.writeFileSync(
       config,
-      `[profile entra]\ncredential_process = ${q(process.execPath)} -r ${q(METADATA_GUARD)} ${q(bin())} process --role-arn ${id.roleArn} --audience ${f.audience} --client-id ${id.clientId} --sts-endpoint ${f.sts.endpoint} --cache-dir ${q(path.join(tmp, "cache"))}\n`,
+      `[profile entra]\ncredential_process = ${q(process.execPath)} -r ${q(METADATA_GUARD)} ${q(bin())} process --role-arn ${id.roleArn} --audience ${suite.f.audience} --client-id ${id.clientId} --sts-endpoint ${suite.f.sts.endpoint} --cache-dir ${q(path.join(suite.tmp, "cache"))}\n`,
     );
     // The SDK runs credential_process with this process's environment (IDENTITY_ENDPOINT and
     // IDENTITY_HEADER already point at the loopback server, IMDS at a closed loopback port) and
@@ -485,7 +484,7 @@ describe("credential_process command", function () {
       const creds = await fromProcess({
         profile: "entra",
         configFilepath: config,
-        filepath: path.join(tmp, "none"),
+        filepath: path.join(suite.tmp, "none"),
       })();
       assert.match(creds.accessKeyId, /^ASIA/);
       assert.ok(creds.sessionToken);

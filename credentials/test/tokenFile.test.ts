@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { AccessToken, TokenCredential } from "@azure/identity";
@@ -8,40 +7,31 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { main } from "../src/cli";
 import { decodeJwtUnverified } from "../src/jwt";
 import { runTokenFile, writeTokenFile } from "../src/tokenFile";
-import { resetFixture, sharedFixture, type Fixture } from "./support/fixture";
+import { fixtureWithTempDir } from "./support/fixture";
 import { captureIo } from "./support/io";
 
 describe("token file mode", function () {
-  let f: Fixture;
-  let tmp: string;
-  before(async () => {
-    f = await sharedFixture();
-  });
-  beforeEach(() => {
-    resetFixture(f);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-token-"));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const suite = fixtureWithTempDir("entra-aws-token-");
 
   it("--once writes the managed identity's token (mode 0600, no temp files)", async () => {
-    const id = f.newIdentity();
-    const file = path.join(tmp, "token");
+    const id = suite.f.newIdentity();
+    const file = path.join(suite.tmp, "token");
     await runTokenFile({
       file,
-      audience: f.audience,
+      audience: suite.f.audience,
       credential: new ManagedIdentityCredential({ clientId: id.clientId }),
       once: true,
     });
     const token = fs.readFileSync(file, "utf8");
     const { claims } = decodeJwtUnverified(token);
-    assert.equal(claims.aud, f.audience);
+    assert.equal(claims.aud, suite.f.audience);
     assert.equal(claims.sub, id.principalId);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(fs.readdirSync(tmp), ["token"]);
+    assert.deepEqual(fs.readdirSync(suite.tmp), ["token"]);
   });
 
   it("keeps the file fresh: refreshes ahead of expiry, retries a failed refresh, stops on abort", async () => {
-    const file = path.join(tmp, "token");
+    const file = path.join(suite.tmp, "token");
     let clock = 1_000_000_000_000;
     const tokens: AccessToken[] = [];
     let fail = 0;
@@ -86,7 +76,7 @@ describe("token file mode", function () {
   });
 
   it("throws when the refresh fails and the file's token has expired", async () => {
-    const file = path.join(tmp, "token");
+    const file = path.join(suite.tmp, "token");
     let clock = 0;
     let calls = 0;
     const credential: TokenCredential = {
@@ -117,7 +107,7 @@ describe("token file mode", function () {
   });
 
   it("writes atomically: a concurrent reader only ever sees complete tokens", async () => {
-    const file = path.join(tmp, "token");
+    const file = path.join(suite.tmp, "token");
     const token = (i: number): string => `T${i}-${"x".repeat(i % 2 ? 50_000 : 10)}-END`;
     writeTokenFile(file, token(0));
     // Shared counters instead of time windows: the writer starts once the reader has read, and
@@ -151,8 +141,8 @@ describe("token file mode", function () {
   });
 
   it("the token-file command writes the file and logs without the token", async () => {
-    const id = f.newIdentity();
-    const file = path.join(tmp, "sub", "token");
+    const id = suite.f.newIdentity();
+    const file = path.join(suite.tmp, "sub", "token");
     const io = captureIo();
     const code = await main(
       [
@@ -161,7 +151,7 @@ describe("token file mode", function () {
         file,
         "--once",
         "--audience",
-        f.audience,
+        suite.f.audience,
         "--client-id",
         id.clientId,
       ],
@@ -176,13 +166,13 @@ describe("token file mode", function () {
   });
 
   it("refuses a directory writable by others without the sticky bit, before asking for a token", async () => {
-    const id = f.newIdentity();
-    const dir = path.join(tmp, "open");
+    const id = suite.f.newIdentity();
+    const dir = path.join(suite.tmp, "open");
     fs.mkdirSync(dir);
     fs.chmodSync(dir, 0o777);
     const file = path.join(dir, "token");
     const io = captureIo();
-    const args = ["token-file", "--file", file, "--once", "--audience", f.audience];
+    const args = ["token-file", "--file", file, "--once", "--audience", suite.f.audience];
     assert.equal(await main([...args, "--client-id", id.clientId], io), 1);
     assert.equal(
       io.err,
@@ -190,7 +180,7 @@ describe("token file mode", function () {
     );
     assert.equal(io.out, "");
     assert.deepEqual(fs.readdirSync(dir), []);
-    assert.equal(f.mi.byClient.get(id.clientId) ?? 0, 0);
+    assert.equal(suite.f.mi.byClient.get(id.clientId) ?? 0, 0);
     assert.throws(() => writeTokenFile(file, "t"), /writable by others without the sticky bit/);
 
     fs.chmodSync(dir, 0o1777); // as /tmp: others cannot replace a file they do not own
@@ -212,7 +202,7 @@ describe("token file mode", function () {
     ],
   ] as const) {
     it(`the token-file command checks the audience like the other commands (${what})`, async () => {
-      const file = path.join(tmp, "token");
+      const file = path.join(suite.tmp, "token");
       const io = captureIo(env);
       assert.equal(await main(["token-file", "--file", file, "--once", ...args], io), 1);
       assert.equal(io.err, stderr);

@@ -8,6 +8,9 @@
  * (unique client ids), so MSAL's token cache never carries over between tests.
  */
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { generateTestKey, type TestKey } from "./jwt";
 import { safeEnv } from "./loopback";
 import { startMiServer, type MiServer } from "./miServer";
@@ -132,4 +135,21 @@ export function resetFixture(f: Fixture): void {
   f.mi.options.version = undefined;
   f.mi.failNext = 0;
   f.clock.now = Date.now();
+}
+
+/**
+ * Mocha hooks for a suite on the run-wide fixture: reset before each test, with a new temporary
+ * directory (named `<prefix>…`) that is removed after it. Read `f` and `tmp` inside tests.
+ */
+export function fixtureWithTempDir(prefix: string): { readonly f: Fixture; readonly tmp: string } {
+  const suite = {} as { f: Fixture; tmp: string };
+  before(async () => {
+    suite.f = await sharedFixture();
+  });
+  beforeEach(() => {
+    resetFixture(suite.f);
+    suite.tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(() => fs.rmSync(suite.tmp, { recursive: true, force: true }));
+  return suite;
 }
