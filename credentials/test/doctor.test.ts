@@ -271,6 +271,22 @@ describe("doctor command (loopback Entra and STS)", function () {
     f = await sharedFixture();
   });
   beforeEach(() => resetFixture(f));
+  /** A one-hour token of the fixture's tenant and audience for `id`, issued at `issuedAt` (s). */
+  const tokenFor = (
+    id: { clientId: string; principalId: string },
+    issuedAt = Math.floor(Date.now() / 1000),
+  ) =>
+    signJwt(
+      f.key,
+      entraClaims({
+        tenantId: f.tenantId,
+        audience: f.audience,
+        principalId: id.principalId,
+        clientId: id.clientId,
+        issuedAt,
+        lifetimeSeconds: 3600,
+      }),
+    );
 
   const args = (
     id: { clientId: string; roleArn: string; principalId: string },
@@ -385,17 +401,7 @@ describe("doctor command (loopback Entra and STS)", function () {
   it("checks a given token (--token -) without getting one, and diagnoses its expiry", async () => {
     const id = f.newIdentity();
     const issuedAt = Math.floor(Date.now() / 1000) - 7200;
-    const token = signJwt(
-      f.key,
-      entraClaims({
-        tenantId: f.tenantId,
-        audience: f.audience,
-        principalId: id.principalId,
-        clientId: id.clientId,
-        issuedAt,
-        lifetimeSeconds: 3600,
-      }),
-    );
+    const token = tokenFor(id, issuedAt);
     const io = captureIo({}, `${token}\n`);
     assert.equal(await main([...args(id), "--token", "-"], io), 2);
     assert.match(io.out, /\[ok\]\s+Obtained an Entra token: token given/);
@@ -406,17 +412,7 @@ describe("doctor command (loopback Entra and STS)", function () {
 
   it("refuses a literal --token value with one line, without echoing it or getting a token", async () => {
     const id = f.newIdentity();
-    const token = signJwt(
-      f.key,
-      entraClaims({
-        tenantId: f.tenantId,
-        audience: f.audience,
-        principalId: id.principalId,
-        clientId: id.clientId,
-        issuedAt: Math.floor(Date.now() / 1000),
-        lifetimeSeconds: 3600,
-      }),
-    );
+    const token = tokenFor(id);
     const io = captureIo();
     assert.equal(await main([...args(id), "--token", token], io), 1);
     assert.equal(io.out, "");
@@ -430,17 +426,7 @@ describe("doctor command (loopback Entra and STS)", function () {
 
   it("checks a token read from --token-file", async () => {
     const id = f.newIdentity();
-    const token = signJwt(
-      f.key,
-      entraClaims({
-        tenantId: f.tenantId,
-        audience: f.audience,
-        principalId: id.principalId,
-        clientId: id.clientId,
-        issuedAt: Math.floor(Date.now() / 1000),
-        lifetimeSeconds: 3600,
-      }),
-    );
+    const token = tokenFor(id);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-aws-doctor-"));
     try {
       const file = path.join(dir, "token");
@@ -503,17 +489,7 @@ describe("doctor command (loopback Entra and STS)", function () {
     const clientSecret = "Qx8~caller-app-secret-value";
     const run = async (extra: string[]): Promise<string> => {
       const id = f.newIdentity({ trusted: false });
-      const token = signJwt(
-        f.key,
-        entraClaims({
-          tenantId: f.tenantId,
-          audience: f.audience,
-          principalId: id.principalId,
-          clientId: id.clientId,
-          issuedAt: Math.floor(Date.now() / 1000),
-          lifetimeSeconds: 3600,
-        }),
-      );
+      const token = tokenFor(id);
       // A contrived STS message that echoes both secrets, with ANSI colour and a bell.
       f.sts.stickyFault = {
         code: "AccessDenied",
