@@ -13,6 +13,7 @@ import {
   settle,
   SUBSCRIPTION_ID,
 } from "./fakeClouds";
+import { expectedTrustPolicy } from "./support/expectedTrustPolicy";
 
 /*
  * The program with `accounts`, run on examples/Pulumi.org.yaml exactly as committed: the default
@@ -47,22 +48,7 @@ function orgStackConfig(): Record<string, unknown> {
 const ORG: FakeCloudsOptions = { tenantId: TENANT, existingProviderClientIds: [AUDIENCE] };
 
 function trustPolicy(federated: string, subjects: string[]) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: federated },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${ISSUER_PATH}:aud`]: AUDIENCE,
-            [`${ISSUER_PATH}:sub`]: subjects,
-          },
-        },
-      },
-    ],
-  };
+  return expectedTrustPolicy(federated, ISSUER_PATH, AUDIENCE, subjects);
 }
 
 describe("program with examples/Pulumi.org.yaml (three accounts besides the default one)", () => {

@@ -21,6 +21,7 @@ import {
   TENANT_ID,
   valueOf,
 } from "./fakeClouds";
+import { expectedTrustPolicy } from "./support/expectedTrustPolicy";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -44,22 +45,7 @@ const CALLER = "federation-caller-synapse-export";
 const APP_ROLE_ID = stableAppRoleId("entra-aws-federation", "dev", "federation");
 
 function trustPolicy(subjects: string[]) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: PROVIDER_ARN },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`sts.windows.net/${TENANT_ID}/:aud`]: AUDIENCE,
-            [`sts.windows.net/${TENANT_ID}/:sub`]: subjects,
-          },
-        },
-      },
-    ],
-  };
+  return expectedTrustPolicy(PROVIDER_ARN, `sts.windows.net/${TENANT_ID}/`, AUDIENCE, subjects);
 }
 
 describe("program with Pulumi.dev.yaml", () => {
@@ -375,22 +361,8 @@ describe("program for each Azure cloud", () => {
   /** The trust policy of the orders role for a cloud's issuer host, in a partition. */
   function ordersTrustPolicy(issuerHost: string, partition: string) {
     const issuer = `${issuerHost}/${TENANT_ID}/`;
-    return {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${issuer}` },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              [`${issuer}:aud`]: AUDIENCE,
-              [`${issuer}:sub`]: [miPrincipal("orders-api")],
-            },
-          },
-        },
-      ],
-    };
+    const provider = `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${issuer}`;
+    return expectedTrustPolicy(provider, issuer, AUDIENCE, [miPrincipal("orders-api")]);
   }
 
   const clouds: [cloud: string | undefined, partition: string, issuerHost: string][] = [
