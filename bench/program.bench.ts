@@ -16,8 +16,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { build, CACHE_DIR, DIST } from "../scripts/build";
-import { runnerCommand } from "./runtime";
-import { devStack, pulumiConfigEnv, scaledStack, type StackConfig } from "./stacks";
+import { hostEnv, programEnv, runnerCommand } from "./runtime";
+import { devStack, scaledStack, type StackConfig } from "./stacks";
 
 const ROOT = path.join(__dirname, "..");
 const RUNS = 5;
@@ -91,10 +91,6 @@ async function main(): Promise<void> {
     const preload = path.join(engine, "bench", "mockEngine.js");
     const runner = runnerCommand(preload);
     const reference = runnerCommand(preload, path.join(engine, "bench", "bareResources.js"));
-    // The language host passes its own environment on; drop what would change how the runtime loads.
-    const baseEnv = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
-    );
     console.log(`Node ${process.version}, ${os.availableParallelism()} cores, load ${loadavg()}`);
     console.log(`Runtime: ${runner.describe}`);
     console.log(`Median of ${RUNS} fresh processes per case, cases interleaved.\n`);
@@ -102,20 +98,14 @@ async function main(): Promise<void> {
     // Each round runs every case once, so a change in load falls on all cases alike.
     for (let round = 0; round < RUNS; round++) {
       for (const [i, c] of CASES.entries()) {
-        const env: NodeJS.ProcessEnv = {
-          ...baseEnv,
-          ...runner.env,
-          PULUMI_CONFIG_SECRET_KEYS: "[]",
-        };
         if (c.config) {
-          env.PULUMI_CONFIG = pulumiConfigEnv(c.config);
-          samples[i]!.push(await sample(runner.args, env));
+          samples[i]!.push(await sample(runner.args, programEnv(runner, c.config)));
         } else if (c.reference) {
-          env.PULUMI_CONFIG = "{}";
+          const env = programEnv(reference, {});
           env.BENCH_RESOURCES = String(samples[i - 1]![round]!.resources);
           samples[i]!.push(await sample(reference.args, env));
         } else {
-          samples[i]!.push(await sample(FLOOR_ARGS, baseEnv));
+          samples[i]!.push(await sample(FLOOR_ARGS, hostEnv()));
         }
       }
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { pulumiConfigEnv, type StackConfig } from "./stacks";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -63,5 +64,25 @@ export function runnerCommand(preload: string, main?: string): RunnerCommand {
     ],
     env,
     describe: `main ${entry}, options ${JSON.stringify(options)}`,
+  };
+}
+
+/**
+ * This process's environment as the language host would pass it on, without what would change
+ * how the runtime loads (ts-node's and Pulumi's own variables, NODE_OPTIONS).
+ */
+export function hostEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
+  );
+}
+
+/** The environment the program starts with for this stack configuration, no secret keys. */
+export function programEnv(runner: RunnerCommand, config: StackConfig): NodeJS.ProcessEnv {
+  return {
+    ...hostEnv(),
+    ...runner.env,
+    PULUMI_CONFIG: pulumiConfigEnv(config),
+    PULUMI_CONFIG_SECRET_KEYS: "[]",
   };
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { runnerCommand } from "../bench/runtime";
-import { devStack, pulumiConfigEnv, type StackConfig } from "../bench/stacks";
+import { programEnv, runnerCommand } from "../bench/runtime";
+import { devStack, type StackConfig } from "../bench/stacks";
 import { CONFIG_NAMESPACE } from "../lib/config";
 import { REPO_ROOT } from "../scripts/build";
 import { ACCOUNT_ID, TENANT_ID } from "./fakeClouds";
@@ -22,21 +22,11 @@ function runBuilt(config: StackConfig): Promise<Run> {
     builtPath("bench-engine/bench/mockEngine.js"),
     builtPath("program/program.js"),
   );
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(TS_NODE_|PULUMI_|NODE_OPTIONS$)/.test(k)),
-  );
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       runner.args,
-      {
-        env: {
-          ...env,
-          ...runner.env,
-          PULUMI_CONFIG: pulumiConfigEnv(config),
-          PULUMI_CONFIG_SECRET_KEYS: "[]",
-        },
-      },
+      { env: programEnv(runner, config) },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
