@@ -67,7 +67,7 @@ function importedSources(
       pending.push(resolved.resolvedFileName);
     }
   }
-  return new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return texts;
 }
 
 /**
