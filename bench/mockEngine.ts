@@ -6,6 +6,7 @@
  */
 import { writeSync } from "node:fs";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { sdkPromiseStacksUnmapped } from "../lib/promiseStacks";
 import { FakeClouds } from "../tests/fakeClouds";
 
 const project = process.env.BENCH_PROJECT;
@@ -29,11 +30,10 @@ Object.assign(MockMonitor.prototype, {
 // SDK's promise stacks was on (lib/promiseStacks.ts).
 process.on("exit", () => {
   const { user, system } = process.cpuUsage();
-  const prepare: unknown = Reflect.get(Error, "prepareStackTrace");
   const report = {
     resources: clouds.resources.length,
     cpuMs: (user + system) / 1000,
-    promiseStacksUnmapped: typeof prepare === "function" && "sdkPromiseStacksUnmapped" in prepare,
+    promiseStacksUnmapped: sdkPromiseStacksUnmapped(),
   };
   writeSync(1, `${JSON.stringify(report)}\n`);
 });

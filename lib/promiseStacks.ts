@@ -16,21 +16,24 @@ type CallSite = NodeJS.CallSite & { toString(): string };
 const v8Format = (error: Error, frames: readonly CallSite[]): string =>
   [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n");
 
+/** Whether the current Error.prepareStackTrace is the shortcut. */
+export function sdkPromiseStacksUnmapped(): boolean {
+  const prepare: unknown = Reflect.get(Error, "prepareStackTrace");
+  return typeof prepare === "function" && "sdkPromiseStacksUnmapped" in prepare;
+}
+
 /**
- * Installs the shortcut over the current Error.prepareStackTrace; a no-op without one, or when
- * PULUMI_DEBUG_PROMISE_LEAKS asks for the report, which should then show TypeScript lines.
+ * Installs the shortcut over the current Error.prepareStackTrace; a no-op without one, once it is
+ * installed, or when PULUMI_DEBUG_PROMISE_LEAKS asks for the report, which should then show
+ * TypeScript lines.
  */
 export function leaveSdkPromiseStacksUnmapped(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): void {
-  if (env.PULUMI_DEBUG_PROMISE_LEAKS) return;
+  if (env.PULUMI_DEBUG_PROMISE_LEAKS || sdkPromiseStacksUnmapped()) return;
   // eslint-disable-next-line @typescript-eslint/unbound-method -- V8 calls it with Error as this
   const mapped = Error.prepareStackTrace;
-  if (
-    mapped === undefined ||
-    (mapped as { sdkPromiseStacksUnmapped?: true }).sdkPromiseStacksUnmapped
-  )
-    return;
+  if (mapped === undefined) return;
   const prepare = (error: Error, frames: NodeJS.CallSite[]): unknown =>
     frames[0]?.getFileName() === DEBUGGABLE
       ? v8Format(error, frames)
